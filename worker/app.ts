@@ -1,0 +1,145 @@
+/**
+ * The verifier's HTTP face: routes only. Each route wires a request to the decisions in
+ * checks/ through exchange.ts; every failure is a `VerifyError`, turned into a problem in
+ * `onError`, the one place errors meet HTTP.
+ */
+import { Hono } from 'hono';
+import { issueChallenge, mintMerchantUid, MERCHANT_UID_PATTERN } from './checks/challenge.ts';
+import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
+import { exchange, parseExchangeRequest } from './exchange.ts';
+import { field, readJsonBody } from './middleware/json-body.ts';
+import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
+import { rateLimit } from './middleware/rate-limit.ts';
+import { log, requestLog } from './middleware/request-log.ts';
+import { sandboxRoutes } from './sandbox/routes.ts';
+import { ConfigurationError, settingsFrom, type Env, type Settings } from './settings.ts';
+import { verifyAttestation } from './signing/attestation.ts';
+import { keyRing } from './signing/keys.ts';
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { settings: Settings; origin: string; requestId: string; outcome: string };
+}
+
+const MAX_TOKEN_LENGTH = 4096;
+const JWKS_MAX_AGE_SECONDS = 300;
+
+export const app = new Hono<AppEnv>();
+
+app.use('*', requestLog());
+
+// Settings are parsed and checked once per isolate; an unsafe deployment signs nothing.
+app.use('*', async (c, next) => {
+  c.set('settings', settingsFrom(c.env));
+  await next();
+});
+
+app.get('/healthz', (c) => c.json({ ok: true }));
+
+app.get('/.well-known/jwks.json', anyOrigin(), async (c) => {
+  const { jwks } = await keyRing(c.get('settings'));
+  return c.json(jwks, 200, { 'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
+});
+
+app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
+  const settings = c.get('settings');
+  const issuer = issuerOf(c.req.url, settings);
+  return c.json({
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    challenge_endpoint: `${issuer}/v1/challenges`,
+    attestation_endpoint: `${issuer}/v1/attestations`,
+    introspection_endpoint: `${issuer}/v1/introspect`,
+    token_type: 'iamport-verify+jwt',
+    signing_alg_values_supported: ['ES256'],
+    providers_supported: ['iamport'],
+    token_ttl_seconds: settings.tokenTtlSeconds,
+    challenge_ttl_seconds: settings.challengeTtlSeconds,
+    max_certification_age_seconds: settings.maxCertAgeSeconds,
+    allowed_ages: settings.allowedAges,
+    sandbox: settings.sandbox,
+  }, 200, { 'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
+});
+
+// The endpoints a site's page calls: allowed origins only, rate limited.
+for (const path of ['/v1/challenges', '/v1/attestations'] as const) {
+  app.on(['POST', 'OPTIONS'], path, allowedOriginsOnly());
+  app.post(path, rateLimit());
+}
+
+app.post('/v1/challenges', async (c) => {
+  const settings = c.get('settings');
+  const body = await readJsonBody(c.req.raw, { allowEmpty: true });
+  const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN) ?? mintMerchantUid();
+  const issued = await issueChallenge(
+    settings.challengeSecret, merchantUid, c.get('origin'), Math.floor(Date.now() / 1000), settings.challengeTtlSeconds,
+  );
+  return c.json(issued, 201, { 'cache-control': 'no-store' });
+});
+
+app.post('/v1/attestations', async (c) => {
+  const settings = c.get('settings');
+  const request = parseExchangeRequest(await readJsonBody(c.req.raw), settings);
+  const attestation = await exchange(request, {
+    env: c.env,
+    settings,
+    origin: c.get('origin'),
+    issuer: issuerOf(c.req.url, settings),
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    onPurgeResult: (ok, code) =>
+      log({ event: 'purge', request_id: c.get('requestId'), provider: request.provider, outcome: ok ? 'ok' : 'purge_failed', code }),
+  });
+  return c.json(attestation, 201, { 'cache-control': 'no-store' });
+});
+
+// For backends with no JOSE library (RFC 7662 shape). Called server to server: no CORS.
+app.post('/v1/introspect', rateLimit(), async (c) => {
+  const settings = c.get('settings');
+  const body = await readJsonBody(c.req.raw, { allowForm: true });
+  const token = body.token;
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    throw new VerifyError('invalid_request', '`token` is missing or malformed.');
+  }
+  const claims = await verifyAttestation(settings, issuerOf(c.req.url, settings), token);
+  return c.json(claims ? { active: true, ...claims } : { active: false }, 200, { 'cache-control': 'no-store' });
+});
+
+app.route('/sandbox', sandboxRoutes);
+
+// Known paths with another method: 405, so a client sees its mistake.
+for (const path of ['/v1/challenges', '/v1/attestations', '/v1/introspect', '/healthz', '/.well-known/jwks.json', '/.well-known/iamport-verify']) {
+  app.all(path, () => {
+    throw new VerifyError('method_not_allowed', 'This endpoint does not take that method.');
+  });
+}
+
+app.notFound(async (c) => {
+  // The tag's bundle, the demo and the sandbox SDKs are static assets.
+  if (c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    if (asset.status !== 404) return asset;
+  }
+  c.set('outcome', 'not_found');
+  return problemResponse(new VerifyError('not_found', 'There is no such endpoint.'));
+});
+
+app.onError((error, c) => {
+  if (error instanceof VerifyError) {
+    c.set('outcome', error.code);
+    return problemResponse(error);
+  }
+  if (error instanceof ConfigurationError) {
+    c.set('outcome', 'configuration_error');
+    log({ event: 'configuration_error', request_id: c.get('requestId'), problems: error.problems.join('; ') });
+    return problemResponse(new VerifyError('configuration_error', PROBLEMS.configuration_error.when));
+  }
+  c.set('outcome', 'internal_error');
+  // The message of an unexpected error could hold anything: log its name only.
+  log({ event: 'internal_error', request_id: c.get('requestId'), error: error instanceof Error ? error.name : typeof error });
+  return problemResponse(new VerifyError('internal_error', 'Something went wrong; nothing was signed.'));
+});
+
+/** The `iss` of our tokens: the configured issuer, or in development our own origin. */
+function issuerOf(requestUrl: string, settings: Settings): string {
+  return settings.issuer ?? new URL(requestUrl).origin;
+}

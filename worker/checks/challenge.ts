@@ -1,0 +1,62 @@
+/**
+ * Challenges: proof, with no storage, that this verifier issued a `merchant_uid` to
+ * one site at one time. Challenges are asked for on every page view, so they cost no write.
+ *
+ *   challenge = "c1." + issuedAt (unix s, base 36) + "." + base64url(HMAC(secret, "c1|issuedAt|merchant_uid|origin"))
+ */
+import { base64url, fromBase64url, hmacSha256, hmacSha256Verify, randomAlphanumeric } from '../crypto.ts';
+import { VerifyError } from '../errors.ts';
+
+const VERSION = 'c1';
+/** The upstream's limit for `merchant_uid`, and the characters it takes. */
+export const MERCHANT_UID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+/** A challenge from a verifier whose clock runs a little ahead is still fine. */
+const FUTURE_SKEW_SECONDS = 60;
+/** Length of the `merchant_uid`s we mint: 40 characters, the upstream's maximum. */
+const MINTED_MERCHANT_UID_LENGTH = 40;
+const MINTED_PREFIX = 'iv_';
+
+export interface IssuedChallenge {
+  merchant_uid: string;
+  challenge: string;
+  expires_at: number;
+}
+
+export function mintMerchantUid(): string {
+  return MINTED_PREFIX + randomAlphanumeric(MINTED_MERCHANT_UID_LENGTH - MINTED_PREFIX.length);
+}
+
+function signedText(issuedAt: number, merchantUid: string, origin: string): string {
+  return `${VERSION}|${issuedAt}|${merchantUid}|${origin}`;
+}
+
+export async function issueChallenge(
+  secret: string, merchantUid: string, origin: string, nowSeconds: number, ttlSeconds: number,
+): Promise<IssuedChallenge> {
+  const mac = await hmacSha256(secret, signedText(nowSeconds, merchantUid, origin));
+  return {
+    merchant_uid: merchantUid,
+    challenge: `${VERSION}.${nowSeconds.toString(36)}.${base64url(mac)}`,
+    expires_at: nowSeconds + ttlSeconds,
+  };
+}
+
+/** Returns when the challenge was issued; throws `challenge_invalid` unless it is ours, for this merchant_uid and origin, and unexpired. */
+export async function verifyChallenge(
+  secret: string, challenge: string, merchantUid: string, origin: string, nowSeconds: number, ttlSeconds: number,
+): Promise<number> {
+  const [version, issuedAtText, macText, ...rest] = challenge.split('.');
+  const mac = macText === undefined ? undefined : fromBase64url(macText);
+  const issuedAt = issuedAtText && /^[0-9a-z]{1,10}$/.test(issuedAtText) ? parseInt(issuedAtText, 36) : NaN;
+  if (version !== VERSION || rest.length > 0 || !mac || mac.length !== 32 || !Number.isSafeInteger(issuedAt)) {
+    throw new VerifyError('challenge_invalid', 'The challenge is malformed.');
+  }
+  // Cheap checks before the HMAC.
+  if (issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > ttlSeconds) {
+    throw new VerifyError('challenge_invalid', 'The challenge has expired; ask for a new one.');
+  }
+  if (!(await hmacSha256Verify(secret, signedText(issuedAt, merchantUid, origin), mac))) {
+    throw new VerifyError('challenge_invalid', 'The challenge was not issued for this merchant_uid and site.');
+  }
+  return issuedAt;
+}

@@ -1,0 +1,67 @@
+/** What goes in an attestation, and what never does (name, phone, birthday, gender, CI, DI). */
+import { base64url, hmacSha256 } from '../crypto.ts';
+import type { Provider } from './verification.ts';
+
+export interface AttestationClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  jti: string;
+  merchant_uid: string;
+  age_over?: number;
+  verified_at: number;
+  provider: Provider;
+  imp_uid?: string;
+  identity_verification_id?: string;
+  nonce?: string;
+  foreigner?: boolean;
+}
+
+export interface ClaimsInput {
+  issuer: string;
+  audience: string;
+  subject: string;
+  nowSeconds: number;
+  ttlSeconds: number;
+  merchantUid: string;
+  minAge: number | undefined;
+  verifiedAt: number;
+  provider: Provider;
+  upstreamId: string;
+  nonce: string | undefined;
+  foreigner: boolean | undefined;
+}
+
+export function buildClaims(input: ClaimsInput): AttestationClaims {
+  const claims: AttestationClaims = {
+    iss: input.issuer,
+    aud: input.audience,
+    sub: input.subject,
+    iat: input.nowSeconds,
+    nbf: input.nowSeconds,
+    exp: input.nowSeconds + input.ttlSeconds,
+    jti: base64url(crypto.getRandomValues(new Uint8Array(16))),
+    merchant_uid: input.merchantUid,
+    verified_at: input.verifiedAt,
+    provider: input.provider,
+  };
+  if (input.minAge !== undefined) claims.age_over = input.minAge;
+  if (input.provider === 'iamport') claims.imp_uid = input.upstreamId;
+  else claims.identity_verification_id = input.upstreamId;
+  if (input.nonce !== undefined) claims.nonce = input.nonce;
+  if (input.foreigner !== undefined) claims.foreigner = input.foreigner;
+  return claims;
+}
+
+/**
+ * The pairwise subject: stable for one person on one site, unlinkable across sites.
+ * A per-site key is derived from the deployment secret and `aud`, then used over the CI,
+ * so the same person verified through V1 or V2 on one site gets the same `sub`.
+ */
+export async function pairwiseSubject(subjectSecret: string, audience: string, ci: string): Promise<string> {
+  const siteKey = await hmacSha256(subjectSecret, `iamport-verify/sub/v1|${audience}`);
+  return base64url(await hmacSha256(siteKey, ci));
+}

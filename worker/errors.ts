@@ -1,0 +1,61 @@
+/**
+ * Every failure the verifier can answer with, in one table: its stable `code`,
+ * HTTP status, title and when it happens. Routes throw `VerifyError`; `app.onError`
+ * turns it into an RFC 9457 problem. The README's error table is generated from this.
+ */
+export const PROBLEMS = {
+  invalid_request: { status: 400, title: 'Invalid request', when: 'malformed JSON, missing or malformed fields, a body over the size limit' },
+  origin_not_allowed: { status: 403, title: 'Origin not allowed', when: 'the request\'s Origin is not on the allow-list' },
+  challenge_invalid: { status: 400, title: 'Challenge invalid', when: 'missing, forged or expired `challenge`, or one issued for another `merchant_uid` or site' },
+  certification_not_found: { status: 404, title: 'Certification not found', when: 'the upstream has no such certification' },
+  not_certified: { status: 422, title: 'Not certified', when: '`certified` is false, or a V2 status other than `VERIFIED`' },
+  merchant_uid_mismatch: { status: 422, title: 'merchant_uid mismatch', when: 'the certification belongs to another challenge' },
+  certification_stale: { status: 422, title: 'Certification stale', when: 'certified too long ago, or before the challenge' },
+  age_requirement_not_met: { status: 422, title: 'Age requirement not met', when: 'younger than `min_age` (or no birth date to tell)' },
+  identity_key_missing: { status: 422, title: 'Identity key missing', when: 'no CI in the certification' },
+  already_used: { status: 409, title: 'Already used', when: 'this `imp_uid` (or V2 id) was already exchanged' },
+  rate_limited: { status: 429, title: 'Too many requests', when: 'the client went over the rate limit; see `Retry-After`' },
+  upstream_auth_failed: { status: 502, title: 'Upstream refused our credentials', when: 'the upstream refused the API key or secret' },
+  upstream_unavailable: { status: 503, title: 'Upstream unavailable', when: 'the upstream timed out, failed or answered garbage' },
+  not_found: { status: 404, title: 'Not found', when: 'no such endpoint' },
+  method_not_allowed: { status: 405, title: 'Method not allowed', when: 'the endpoint exists but not with this method' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type', when: 'a POST body that is not `application/json`' },
+  configuration_error: { status: 500, title: 'Verifier misconfigured', when: 'the deployment\'s settings are unsafe or incomplete (see the log line); nothing is signed' },
+  internal_error: { status: 500, title: 'Internal error', when: 'a bug; nothing was signed' },
+} as const satisfies Record<string, { status: number; title: string; when: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The one error type routes throw. `detail` is shown to the client: never put personal data or secrets in it. */
+export class VerifyError extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly detail: string;
+  /** Extra response headers, such as `Retry-After`. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ProblemCode, detail: string = PROBLEMS[code].when, headers: Record<string, string> = {}) {
+    super(`${code}: ${detail}`);
+    this.name = 'VerifyError';
+    this.code = code;
+    this.status = PROBLEMS[code].status;
+    this.detail = detail;
+    this.headers = headers;
+  }
+}
+
+/** Problem `type`s are URNs: stable names that claim no web address. */
+export const PROBLEM_TYPE_BASE = 'urn:iamport-verify:problem:';
+
+/** RFC 9457 body for a code. */
+export function problemBody(code: ProblemCode, detail: string) {
+  const { status, title } = PROBLEMS[code];
+  return { type: PROBLEM_TYPE_BASE + code, title, status, detail, code };
+}
+
+export function problemResponse(error: VerifyError, extraHeaders: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(problemBody(error.code, error.detail)), {
+    status: error.status,
+    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...error.headers, ...extraHeaders },
+  });
+}

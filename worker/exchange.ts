@@ -1,0 +1,125 @@
+/**
+ * The exchange behind `POST /v1/attestations`: the one place that wires I/O (upstream,
+ * ledger, signing) to the decisions in checks/. Cheap checks run before expensive ones:
+ * shape, then challenge (no I/O), then the upstream, then the ledger, then the signature.
+ */
+import { verifyChallenge, MERCHANT_UID_PATTERN } from './checks/challenge.ts';
+import { buildClaims, pairwiseSubject, type AttestationClaims } from './checks/claims.ts';
+import { checkVerification, type Provider, type UpstreamVerification } from './checks/verification.ts';
+import { VerifyError } from './errors.ts';
+import { ledgerFor } from './ledger/ledger.ts';
+import { field } from './middleware/json-body.ts';
+import { signAttestation } from './signing/attestation.ts';
+import { upstreamFetchFor } from './upstream/http.ts';
+import { IamportClient } from './upstream/iamport.ts';
+import type { Env, Settings } from './settings.ts';
+
+/** `imp_` and 9 to 15 digits: real ids have 12; a little slack either way. */
+export const IMP_UID_PATTERN = /^imp_[0-9]{9,15}$/;
+const CHALLENGE_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+/** A nonce is the site's own value echoed in the token: printable ASCII, short. */
+const NONCE_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+export interface ExchangeRequest {
+  provider: Provider;
+  /** imp_uid, or the V2 identityVerificationId. */
+  upstreamId: string;
+  merchantUid: string;
+  challenge: string;
+  minAge: number | undefined;
+  nonce: string | undefined;
+}
+
+export interface Attestation { token: string; expires_at: number; claims: AttestationClaims }
+
+/** Validate the body's shape (V1; the V2 shape comes with its provider). */
+export function parseExchangeRequest(body: Record<string, unknown>, settings: Settings): ExchangeRequest {
+  const provider = body.provider ?? 'iamport';
+  if (provider !== 'iamport') {
+    throw new VerifyError('invalid_request', '`provider` must be "iamport".');
+  }
+  return {
+    provider: 'iamport',
+    upstreamId: field.string(body, 'imp_uid', IMP_UID_PATTERN),
+    merchantUid: field.string(body, 'merchant_uid', MERCHANT_UID_PATTERN),
+    challenge: field.string(body, 'challenge', CHALLENGE_PATTERN),
+    minAge: parseMinAge(body.min_age, settings),
+    nonce: field.optionalString(body, 'nonce', NONCE_PATTERN),
+  };
+}
+
+function parseMinAge(value: unknown, settings: Settings): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || !settings.allowedAges.includes(value)) {
+    throw new VerifyError('invalid_request', `\`min_age\` must be one of ${settings.allowedAges.join(', ')}.`);
+  }
+  return value;
+}
+
+export interface ExchangeContext {
+  env: Env;
+  settings: Settings;
+  /** The allowed Origin the request came from: the token's audience. */
+  origin: string;
+  issuer: string;
+  /** Work to finish after the response (the optional purge). */
+  waitUntil: (promise: Promise<unknown>) => void;
+  onPurgeResult: (ok: boolean, code?: string) => void;
+}
+
+export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): Promise<Attestation> {
+  const { settings, env } = ctx;
+  const challengeIssuedAt = await verifyChallenge(
+    settings.challengeSecret, request.challenge, request.merchantUid, ctx.origin, nowSeconds(), settings.challengeTtlSeconds,
+  );
+
+  const client = new IamportClient(settings.iamport, upstreamFetchFor(env, settings), settings.upstreamTimeoutMs);
+  const record: UpstreamVerification = await client.getCertification(request.upstreamId);
+
+  const nowMs = Date.now();
+  const { verifiedAt } = checkVerification(record, {
+    merchantUid: request.merchantUid,
+    challengeIssuedAt,
+    nowMs,
+    maxCertAgeSeconds: settings.maxCertAgeSeconds,
+    minAge: request.minAge,
+  });
+
+  // Single use, claimed last so that a refused request changes nothing. The entry is kept
+  // until the certification could no longer pass the freshness check anyway.
+  const forgetAtMs = (verifiedAt + settings.maxCertAgeSeconds) * 1000 + 60_000;
+  if (!(await ledgerFor(env, request.provider, request.upstreamId).claim(request.upstreamId, forgetAtMs))) {
+    throw new VerifyError('already_used', 'This verification was already exchanged for an attestation.');
+  }
+
+  const claims = buildClaims({
+    issuer: ctx.issuer,
+    audience: ctx.origin,
+    subject: await pairwiseSubject(settings.subjectSecret, ctx.origin, record.ci!),
+    nowSeconds: Math.floor(nowMs / 1000),
+    ttlSeconds: settings.tokenTtlSeconds,
+    merchantUid: request.merchantUid,
+    minAge: request.minAge,
+    verifiedAt,
+    provider: request.provider,
+    upstreamId: request.upstreamId,
+    nonce: request.nonce,
+    foreigner: record.foreigner,
+  });
+  const token = await signAttestation(settings, claims);
+
+  if (settings.purgeAfterAttest) {
+    // The attestation is already signed: a failing DELETE is reported, never fatal.
+    ctx.waitUntil(
+      client.deleteCertification(request.upstreamId).then(
+        () => ctx.onPurgeResult(true),
+        (error: unknown) => ctx.onPurgeResult(false, error instanceof VerifyError ? error.code : 'internal_error'),
+      ),
+    );
+  }
+  return { token, expires_at: claims.exp, claims };
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}

@@ -1,0 +1,27 @@
+/**
+ * A per-client rate limit on the POST endpoints, through Workers' rate limiting binding
+ * (configured in wrangler.toml: `limit` requests per `period` seconds per client).
+ */
+import type { MiddlewareHandler } from 'hono';
+import { VerifyError } from '../errors.ts';
+import type { AppEnv } from '../app.ts';
+
+/** The binding's period in wrangler.toml; a client over the limit waits at most this long. */
+export const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+export function rateLimit(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const limiter = c.env.RATE_LIMITER;
+    if (limiter) {
+      // On Cloudflare, CF-Connecting-IP is set by the edge and cannot be forged by the client.
+      const client = c.req.header('cf-connecting-ip') ?? 'unknown';
+      const { success } = await limiter.limit({ key: client });
+      if (!success) {
+        throw new VerifyError('rate_limited', `Too many requests; try again in ${RATE_LIMIT_PERIOD_SECONDS} seconds.`, {
+          'retry-after': String(RATE_LIMIT_PERIOD_SECONDS),
+        });
+      }
+    }
+    await next();
+  };
+}

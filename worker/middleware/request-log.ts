@@ -1,0 +1,23 @@
+/**
+ * One structured line per request: what an operator greps in `wrangler tail`.
+ * It holds ids, the route, the outcome code and the duration, never a body.
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app.ts';
+
+export function requestLog(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
+    c.set('requestId', requestId);
+    await next();
+    c.header('x-request-id', requestId);
+    const code = c.get('outcome') ?? (c.res.status < 400 ? 'ok' : 'error');
+    log({ event: 'request', request_id: requestId, method: c.req.method, route: c.req.routePath, status: c.res.status, code, duration_ms: Date.now() - started });
+  };
+}
+
+/** Every line the verifier writes goes through here: JSON, one line, no personal data by construction. */
+export function log(fields: Record<string, string | number | boolean | undefined>): void {
+  console.log(JSON.stringify(fields));
+}
