@@ -40,7 +40,8 @@ export class IamportClient {
     this.#config = config;
     this.#fetch = upstreamFetch;
     this.#timeoutMs = timeoutMs;
-    this.#cacheKey = `${config.base}\n${config.key}`;
+    // A token belongs to one account: a changed key or secret must not reuse another's token.
+    this.#cacheKey = `${config.base}\n${config.key}\n${config.secret}`;
   }
 
   /** `GET /certifications/{imp_uid}`, mapped to the shared record. */

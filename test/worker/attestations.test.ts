@@ -1,0 +1,272 @@
+import { env, SELF } from 'cloudflare:test';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { issueChallenge } from '../../worker/checks/challenge.ts';
+import { attest, certify, challenge, decodePart, OTHER_SITE, post, SITE, VERIFIER, verifiedBody } from './support.ts';
+
+async function servedJwks() {
+  return createLocalJWKSet(await (await SELF.fetch(`${VERIFIER}/.well-known/jwks.json`)).json());
+}
+
+describe('POST /v1/attestations with a verified adult', () => {
+  it('returns a token that verifies against the served JWKS with ES256 and the iamport-verify+jwt type pinned', async () => {
+    const { status, body } = await attest(await verifiedBody('adult', { min_age: 19 }));
+    expect(status).toBe(201);
+    const { payload, protectedHeader } = await jwtVerify(body.token, await servedJwks(), {
+      algorithms: ['ES256'], typ: 'iamport-verify+jwt', issuer: VERIFIER, audience: SITE,
+    });
+    expect(protectedHeader.kid).toBe('test-key-1');
+    expect(payload.age_over).toBe(19);
+    expect(body.claims).toEqual(payload);
+    expect(body.expires_at).toBe(payload.exp);
+  });
+
+  it('puts exactly alg, typ and kid in the header and the contract\'s claims in the payload', async () => {
+    const exchangeBody = await verifiedBody('adult', { min_age: 19, nonce: 'n-123' });
+    const { body } = await attest(exchangeBody);
+    expect(Object.keys(decodePart(body.token, 0)).sort()).toEqual(['alg', 'kid', 'typ']);
+    const claims = decodePart(body.token, 1);
+    expect(Object.keys(claims).sort()).toEqual(
+      ['age_over', 'aud', 'exp', 'iat', 'imp_uid', 'iss', 'jti', 'merchant_uid', 'nbf', 'nonce', 'provider', 'sub', 'verified_at'],
+    );
+    expect(claims).toMatchObject({
+      iss: VERIFIER, aud: SITE, provider: 'iamport', imp_uid: exchangeBody.imp_uid,
+      merchant_uid: exchangeBody.merchant_uid, nonce: 'n-123', age_over: 19,
+    });
+    expect(claims.nbf).toBe(claims.iat);
+    expect(claims.exp - claims.iat).toBe(600);
+    expect(Math.abs(claims.verified_at - claims.iat)).toBeLessThan(60);
+    expect(claims.sub).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('leaves age_over out when no minimum age was asked', async () => {
+    const { body } = await attest(await verifiedBody('adult'));
+    expect(body.claims).not.toHaveProperty('age_over');
+    expect(body.claims).not.toHaveProperty('nonce');
+  });
+
+  it('uses the site\'s own merchant_uid when the challenge was asked for one', async () => {
+    const issued = await challenge('order_2026_0001');
+    expect(issued.merchant_uid).toBe('order_2026_0001');
+    const callback = await certify('adult', issued.merchant_uid);
+    const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge });
+    expect(status).toBe(201);
+    expect(body.claims.merchant_uid).toBe('order_2026_0001');
+  });
+
+  it('answers CORS for the allowed origin it came from', async () => {
+    const { response } = await attest(await verifiedBody('adult'));
+    expect(response.headers.get('access-control-allow-origin')).toBe(SITE);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
+describe('the foreigner claim', () => {
+  it('is true for a foreigner the upstream knows to be one', async () => {
+    expect((await attest(await verifiedBody('foreigner'))).body.claims.foreigner).toBe(true);
+  });
+
+  it('is false when the upstream knows the person is not a foreigner', async () => {
+    expect((await attest(await verifiedBody('inicis_no_di'))).body.claims.foreigner).toBe(false);
+  });
+
+  it('is absent when the upstream does not know (Danal without the option)', async () => {
+    expect((await attest(await verifiedBody('adult'))).body.claims).not.toHaveProperty('foreigner');
+  });
+});
+
+describe('the pairwise subject', () => {
+  it('is the same for one person verified twice on one site', async () => {
+    const first = await attest(await verifiedBody('adult'));
+    const second = await attest(await verifiedBody('adult'));
+    expect(first.body.claims.sub).toBe(second.body.claims.sub);
+    expect(first.body.claims.jti).not.toBe(second.body.claims.jti);
+  });
+
+  it('differs between sites for the same person, and between persons on one site', async () => {
+    const here = await attest(await verifiedBody('adult'));
+    const there = await attest(await verifiedBody('adult', {}, OTHER_SITE), OTHER_SITE);
+    const someoneElse = await attest(await verifiedBody('foreigner'));
+    expect(there.status).toBe(201);
+    expect(there.body.claims.aud).toBe(OTHER_SITE);
+    expect(there.body.claims.sub).not.toBe(here.body.claims.sub);
+    expect(someoneElse.body.claims.sub).not.toBe(here.body.claims.sub);
+  });
+});
+
+describe('refusals', () => {
+  it('refuses a body that is not JSON with invalid_request', async () => {
+    const { status, body, response } = await attest('{"imp_uid":');
+    expect(status).toBe(400);
+    expect(body.code).toBe('invalid_request');
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(body).toMatchObject({ type: 'urn:iamport-verify:problem:invalid_request', status: 400, title: 'Invalid request' });
+  });
+
+  it.each([
+    ['a missing imp_uid', { imp_uid: undefined }],
+    ['an imp_uid of the wrong shape', { imp_uid: 'imp_12ab' }],
+    ['a merchant_uid over 40 characters', { merchant_uid: 'x'.repeat(41) }],
+    ['a min_age the deployment does not allow', { min_age: 18 }],
+    ['a min_age that is not a number', { min_age: '19' }],
+    ['a nonce that is too long', { nonce: 'n'.repeat(129) }],
+    ['an unknown provider', { provider: 'toss' }],
+  ])('refuses %s with invalid_request', async (_, change) => {
+    const { status, body } = await attest({ ...(await verifiedBody('adult')), ...change });
+    expect(status).toBe(400);
+    expect(body.code).toBe('invalid_request');
+  });
+
+  it('refuses a body that is a JSON array', async () => {
+    expect((await attest('[]')).body.code).toBe('invalid_request');
+  });
+
+  it('refuses a body sent as text/plain with unsupported_media_type', async () => {
+    const { status, body } = await post('/v1/attestations', JSON.stringify(await verifiedBody()), { headers: { 'content-type': 'text/plain' } });
+    expect(status).toBe(415);
+    expect(body.code).toBe('unsupported_media_type');
+  });
+
+  it('refuses a body over the size limit before reading it as JSON', async () => {
+    const { status, body } = await attest({ ...(await verifiedBody()), padding: 'x'.repeat(9000) });
+    expect(status).toBe(400);
+    expect(body.detail).toMatch(/larger than/);
+  });
+
+  it('refuses an Origin that is not on the allow-list, without CORS headers', async () => {
+    const { status, body, response } = await attest(await verifiedBody(), 'https://evil.example');
+    expect(status).toBe(403);
+    expect(body.code).toBe('origin_not_allowed');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a request with no Origin at all', async () => {
+    expect((await attest(await verifiedBody(), null)).body.code).toBe('origin_not_allowed');
+  });
+
+  it('refuses a forged challenge', async () => {
+    const body = await verifiedBody();
+    const forged = body.challenge.slice(0, -4) + (body.challenge.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect((await attest({ ...body, challenge: forged })).body.code).toBe('challenge_invalid');
+  });
+
+  it('refuses a challenge issued for another merchant_uid', async () => {
+    const mine = await verifiedBody();
+    const other = await challenge();
+    expect((await attest({ ...mine, challenge: other.challenge })).body.code).toBe('challenge_invalid');
+  });
+
+  it('refuses a challenge issued to another site', async () => {
+    const issuedElsewhere = await challenge(undefined, OTHER_SITE);
+    const callback = await certify('adult', issuedElsewhere.merchant_uid);
+    const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: issuedElsewhere.merchant_uid, challenge: issuedElsewhere.challenge });
+    expect(status).toBe(400);
+    expect(body.code).toBe('challenge_invalid');
+  });
+
+  it('refuses an expired challenge', async () => {
+    const merchantUid = 'expired_challenge_1';
+    const old = await issueChallenge(env.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) - 601, 600);
+    const callback = await certify('adult', merchantUid);
+    const { body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: old.challenge });
+    expect(body.code).toBe('challenge_invalid');
+    expect(body.detail).toMatch(/expired/);
+  });
+
+  it('answers certification_not_found for an imp_uid the upstream does not know', async () => {
+    const { status, body } = await attest({ ...(await verifiedBody()), imp_uid: 'imp_000000000000' });
+    expect(status).toBe(404);
+    expect(body.code).toBe('certification_not_found');
+  });
+
+  it('answers not_certified when the upstream says the verification failed, whatever the browser claimed', async () => {
+    const issued = await challenge();
+    const callback = await certify('not_certified', issued.merchant_uid);
+    expect(callback.success).toBe(true); // the tampered browser's story
+    const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge });
+    expect(status).toBe(422);
+    expect(body.code).toBe('not_certified');
+  });
+
+  it('answers merchant_uid_mismatch for a certification made for another merchant_uid', async () => {
+    const issued = await challenge();
+    const callback = await certify('adult', 'someone_elses_order');
+    const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge });
+    expect(status).toBe(422);
+    expect(body.code).toBe('merchant_uid_mismatch');
+  });
+
+  it('answers certification_stale for a certification older than the freshness limit', async () => {
+    const issued = await challenge('stale_by_age_1');
+    const callback = await certify('adult', issued.merchant_uid, { certified_at: Math.floor(Date.now() / 1000) - 601 });
+    const { body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge });
+    expect(body.code).toBe('certification_stale');
+  });
+
+  it('answers certification_stale for a certification made before its challenge', async () => {
+    const merchantUid = 'stale_before_challenge';
+    const now = Math.floor(Date.now() / 1000);
+    const issued = await issueChallenge(env.CHALLENGE_SECRET!, merchantUid, SITE, now - 200, 600);
+    const callback = await certify('adult', merchantUid, { certified_at: now - 300 });
+    const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: issued.challenge });
+    expect(status).toBe(422);
+    expect(body.code).toBe('certification_stale');
+    expect(body.detail).toMatch(/before its challenge/);
+  });
+
+  it('answers age_requirement_not_met for a 17-year-old when 19 is asked, and issues nothing', async () => {
+    const { status, body } = await attest(await verifiedBody('minor_17', { min_age: 19 }));
+    expect(status).toBe(422);
+    expect(body.code).toBe('age_requirement_not_met');
+    expect(body).not.toHaveProperty('token');
+  });
+
+  it('attests a 17-year-old when only 14 is asked', async () => {
+    const { status, body } = await attest(await verifiedBody('minor_17', { min_age: 14 }));
+    expect(status).toBe(201);
+    expect(body.claims.age_over).toBe(14);
+  });
+
+  it('attests someone who turns 19 today (in Seoul) as at least 19', async () => {
+    expect((await attest(await verifiedBody('turns_19_today', { min_age: 19 }))).status).toBe(201);
+  });
+
+  it('answers identity_key_missing for a certification without a CI', async () => {
+    const { status, body } = await attest(await verifiedBody('no_ci'));
+    expect(status).toBe(422);
+    expect(body.code).toBe('identity_key_missing');
+  });
+
+  it('answers 405 for a known endpoint with the wrong method, and 404 problems for unknown paths', async () => {
+    const wrongMethod = await SELF.fetch(`${VERIFIER}/v1/attestations`);
+    expect(wrongMethod.status).toBe(405);
+    expect(((await wrongMethod.json()) as { code: string }).code).toBe('method_not_allowed');
+    const unknown = await SELF.fetch(`${VERIFIER}/v2/nothing`, { method: 'POST' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('single use', () => {
+  it('refuses a second exchange of one imp_uid with already_used', async () => {
+    const body = await verifiedBody();
+    expect((await attest(body)).status).toBe(201);
+    const replay = await attest(body);
+    expect(replay.status).toBe(409);
+    expect(replay.body.code).toBe('already_used');
+  });
+
+  it('gives exactly one token to 30 concurrent exchanges of one imp_uid', async () => {
+    const body = await verifiedBody();
+    const results = await Promise.all(Array.from({ length: 30 }, () => attest(body)));
+    const statuses = results.map((result) => result.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 409)).toHaveLength(29);
+  });
+
+  it('does not use up a verification when the exchange is refused', async () => {
+    const body = await verifiedBody('minor_17');
+    expect((await attest({ ...body, min_age: 19 })).body.code).toBe('age_requirement_not_met');
+    expect((await attest({ ...body, min_age: 14 })).status).toBe(201);
+  });
+});

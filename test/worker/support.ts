@@ -1,0 +1,71 @@
+/** Shared moves of the verifier's tests: ask for a challenge, verify a sandbox person, exchange. */
+import { env, SELF, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { app } from '../../worker/app.ts';
+import type { Env } from '../../worker/settings.ts';
+
+export const VERIFIER = 'https://verify.example';
+export const SITE = 'https://shop.example';
+export const OTHER_SITE = 'https://other.example';
+
+export type Json = Record<string, any>;
+
+export async function post(path: string, body: unknown, { origin = SITE as string | null, headers = {} as Record<string, string> } = {}) {
+  const response = await SELF.fetch(VERIFIER + path, {
+    method: 'POST',
+    // A client address per request, so the rate limit only meets the test that is about it.
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': randomClientIp(), ...(origin ? { origin } : {}), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { response, status: response.status, body: (await response.json().catch(() => undefined)) as Json };
+}
+
+export async function challenge(merchantUid?: string, origin = SITE) {
+  const { status, body } = await post('/v1/challenges', merchantUid ? { merchant_uid: merchantUid } : {}, { origin });
+  if (status !== 201) throw new Error(`challenge failed: ${status} ${JSON.stringify(body)}`);
+  return body as { merchant_uid: string; challenge: string; expires_at: number };
+}
+
+/** Run a test person's verification at the sandbox upstream, as the PG window would. */
+export async function certify(person: string, merchantUid: string, extra: Json = {}) {
+  const response = await SELF.fetch(`${VERIFIER}/sandbox/certifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ person, merchant_uid: merchantUid, origin: SITE, ...extra }),
+  });
+  if (response.status !== 201) throw new Error(`certify failed: ${response.status}`);
+  return (await response.json()) as { success: boolean; imp_uid: string; merchant_uid: string };
+}
+
+/** A challenge, a verification of `person`, and the exchange body for it. */
+export async function verifiedBody(person = 'adult', extra: Json = {}, origin = SITE) {
+  const issued = await challenge(undefined, origin);
+  const callback = await certify(person, issued.merchant_uid);
+  return { imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge, ...extra };
+}
+
+export async function attest(body: unknown, origin: string | null = SITE) {
+  return post('/v1/attestations', body, { origin });
+}
+
+export async function sandboxStats() {
+  return (await (await SELF.fetch(`${VERIFIER}/sandbox/stats`)).json()) as { getToken: number; getCertification: number; deleteCertification: number };
+}
+
+/**
+ * The app with other settings: the same Worker, called with a changed copy of its bindings
+ * (a new env object is parsed afresh). Waits for work scheduled after the response.
+ */
+export async function fetchWith(overrides: Partial<Record<keyof Env, string>>, request: Request) {
+  const ctx = createExecutionContext();
+  const response = await app.fetch(request, { ...env, ...overrides } as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+export function randomClientIp(): string {
+  return `198.51.100.${Math.floor(Math.random() * 254) + 1}:${crypto.randomUUID()}`;
+}
+
+export function decodePart(token: string, index: 0 | 1): Json {
+  return JSON.parse(atob(token.split('.')[index]!.replace(/-/g, '+').replace(/_/g, '/')));
+}
