@@ -31,6 +31,9 @@ export interface Env {
   ASSETS?: Fetcher;
 }
 
+/** The settings alone (the string-valued bindings), for code that overrides some of them. */
+export type EnvVars = { [K in keyof Env as NonNullable<Env[K]> extends string ? K : never]?: string };
+
 /** Each setting's documentation: the README's table is generated from this list. */
 export const SETTINGS: ReadonlyArray<{ name: keyof Env; default: string; secret: boolean; what: string }> = [
   { name: 'ENVIRONMENT', default: '`production`', secret: false, what: '`development` or `production`. Production refuses the sandbox, development keys and missing secrets.' },

@@ -1,8 +1,8 @@
-import { env, SELF } from 'cloudflare:test';
+import { SELF } from 'cloudflare:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { issueChallenge } from '../../worker/checks/challenge.ts';
-import { attest, certify, challenge, decodePart, OTHER_SITE, post, SITE, VERIFIER, verifiedBody } from './support.ts';
+import { attest, bindings, certify, challenge, decodePart, OTHER_SITE, post, SITE, VERIFIER, verifiedBody } from './support.ts';
 
 async function servedJwks() {
   return createLocalJWKSet(await (await SELF.fetch(`${VERIFIER}/.well-known/jwks.json`)).json());
@@ -166,7 +166,7 @@ describe('refusals', () => {
 
   it('refuses an expired challenge', async () => {
     const merchantUid = 'expired_challenge_1';
-    const old = await issueChallenge(env.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) - 601, 600);
+    const old = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) - 601, 600);
     const callback = await certify('adult', merchantUid);
     const { body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: old.challenge });
     expect(body.code).toBe('challenge_invalid');
@@ -206,7 +206,7 @@ describe('refusals', () => {
   it('answers certification_stale for a certification made before its challenge', async () => {
     const merchantUid = 'stale_before_challenge';
     const now = Math.floor(Date.now() / 1000);
-    const issued = await issueChallenge(env.CHALLENGE_SECRET!, merchantUid, SITE, now - 200, 600);
+    const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, now - 200, 600);
     const callback = await certify('adult', merchantUid, { certified_at: now - 300 });
     const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: issued.challenge });
     expect(status).toBe(422);

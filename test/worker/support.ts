@@ -1,13 +1,16 @@
 /** Shared moves of the verifier's tests: ask for a challenge, verify a sandbox person, exchange. */
 import { env, SELF, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
-import type { Env } from '../../worker/settings.ts';
+import type { Env, EnvVars } from '../../worker/settings.ts';
 
 export const VERIFIER = 'https://verify.example';
 export const SITE = 'https://shop.example';
 export const OTHER_SITE = 'https://other.example';
 
 export type Json = Record<string, any>;
+
+/** The bindings the tests run with (made in vitest.config.ts), typed as the verifier's. */
+export const bindings = env as unknown as Env & { SECOND_KEY_ONLY: string };
 
 export async function post(path: string, body: unknown, { origin = SITE as string | null, headers = {} as Record<string, string> } = {}) {
   const response = await SELF.fetch(VERIFIER + path, {
@@ -55,9 +58,9 @@ export async function sandboxStats() {
  * The app with other settings: the same Worker, called with a changed copy of its bindings
  * (a new env object is parsed afresh). Waits for work scheduled after the response.
  */
-export async function fetchWith(overrides: Partial<Record<keyof Env, string>>, request: Request) {
+export async function fetchWith(overrides: EnvVars, request: Request) {
   const ctx = createExecutionContext();
-  const response = await app.fetch(request, { ...env, ...overrides } as Env, ctx);
+  const response = await app.fetch(request, { ...bindings, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

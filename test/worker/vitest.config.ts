@@ -11,7 +11,7 @@ async function signingKey(kid: string) {
 }
 
 // wrangler.toml points at the built assets; the worker suite does not need them built.
-mkdirSync(new URL('../../dist/site', import.meta.url), { recursive: true });
+mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: true });
 
 const [first, second] = [await signingKey('test-key-1'), await signingKey('test-key-2')];
 

@@ -53,7 +53,7 @@ async function readLimited(request: Request): Promise<string> {
     offset += chunk.byteLength;
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new VerifyError('invalid_request', 'The body is not UTF-8.');
   }

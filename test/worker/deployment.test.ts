@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseSettings, type EnvVars } from '../../worker/settings.ts';
+import { bindings, fetchWith, VERIFIER } from './support.ts';
+
+const strongSecret = 'x'.repeat(40);
+/** A production deployment that is correctly configured: the baseline each test breaks one way. */
+const PRODUCTION: EnvVars = {
+  ENVIRONMENT: 'production',
+  SANDBOX: 'false',
+  ISSUER: 'https://verify.example',
+  SUBJECT_SECRET: strongSecret,
+  CHALLENGE_SECRET: strongSecret,
+  IAMPORT_API_KEY: 'key',
+  IAMPORT_API_SECRET: 'secret',
+  ALLOWED_ORIGINS: 'https://shop.example',
+};
+
+const healthz = (overrides: EnvVars) => fetchWith(overrides, new Request(`${VERIFIER}/healthz`));
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('a production deployment', () => {
+  it('runs when every setting is safe', async () => {
+    expect((await healthz(PRODUCTION)).status).toBe(200);
+  });
+
+  it.each([
+    ['the sandbox on', { SANDBOX: 'true' }, 'SANDBOX must be false in production'],
+    ['a development signing key', { SIGNING_KEYS: JSON.stringify([{ ...JSON.parse(bindings.SIGNING_KEYS!)[0], kid: 'dev-20261122-abc' }]) }, 'development key'],
+    ['no signing keys', { SIGNING_KEYS: '' }, 'SIGNING_KEYS is required'],
+    ['no subject secret', { SUBJECT_SECRET: '' }, 'SUBJECT_SECRET is required'],
+    ['a short challenge secret', { CHALLENGE_SECRET: 'short' }, 'at least 32 characters'],
+    ['no allowed origins', { ALLOWED_ORIGINS: '' }, 'ALLOWED_ORIGINS is required'],
+    ['an http issuer', { ISSUER: 'http://verify.example' }, 'ISSUER must be https'],
+  ])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
+    const logs = vi.spyOn(console, 'log');
+    const response = await healthz({ ...PRODUCTION, ...change });
+    expect(response.status).toBe(500);
+    const body = await response.json() as Record<string, string>;
+    expect(body.code).toBe('configuration_error');
+    expect(JSON.stringify(body)).not.toContain(reason);
+    expect(logs.mock.calls.flat().join('\n')).toContain(reason);
+  });
+});
+
+describe('settings', () => {
+  it('take every documented override', () => {
+    const settings = parseSettings({
+      ...bindings,
+      ALLOWED_AGES: '19', TOKEN_TTL_SECONDS: '120', MAX_CERT_AGE_SECONDS: '300', CHALLENGE_TTL_SECONDS: '900',
+      UPSTREAM_TIMEOUT_MS: '2500', PURGE_AFTER_ATTEST: 'true', IAMPORT_API_BASE: 'http://127.0.0.1:9999/',
+      PORTONE_API_BASE: 'http://127.0.0.1:9998', ALLOWED_ORIGINS: 'https://a.example, https://B.example:443/',
+    });
+    expect(settings).toMatchObject({
+      allowedAges: [19], tokenTtlSeconds: 120, maxCertAgeSeconds: 300, challengeTtlSeconds: 900, upstreamTimeoutMs: 2500,
+      purgeAfterAttest: true, iamport: { base: 'http://127.0.0.1:9999' }, portone: { base: 'http://127.0.0.1:9998' },
+    });
+    expect([...settings.allowedOrigins]).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('refuse values that are not what they claim to be', () => {
+    expect(() => parseSettings({ ...bindings, TOKEN_TTL_SECONDS: 'ten' })).toThrow(/TOKEN_TTL_SECONDS/);
+    expect(() => parseSettings({ ...bindings, ALLOWED_ORIGINS: 'https://shop.example/path' })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => parseSettings({ ...bindings, SANDBOX: 'yes' })).toThrow(/SANDBOX/);
+    expect(() => parseSettings({ ...bindings, SIGNING_KEYS: '[{"kty":"EC"}]' })).toThrow(/SIGNING_KEYS/);
+  });
+
+  it('use the real upstreams unless the sandbox is on', () => {
+    expect(parseSettings({ ...bindings, ...PRODUCTION }).iamport.base).toBe('https://api.iamport.kr');
+    expect(parseSettings({ ...bindings, ...PRODUCTION }).portone.base).toBe('https://api.portone.io');
+  });
+});
