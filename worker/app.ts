@@ -52,7 +52,7 @@ app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
     introspection_endpoint: `${issuer}/v1/introspect`,
     token_type: 'iamport-verify+jwt',
     signing_alg_values_supported: ['ES256'],
-    providers_supported: ['iamport'],
+    providers_supported: ['iamport', 'portone'],
     token_ttl_seconds: settings.tokenTtlSeconds,
     challenge_ttl_seconds: settings.challengeTtlSeconds,
     max_certification_age_seconds: settings.maxCertAgeSeconds,

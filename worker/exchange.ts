@@ -12,6 +12,7 @@ import { field } from './middleware/json-body.ts';
 import { signAttestation } from './signing/attestation.ts';
 import { upstreamFetchFor } from './upstream/http.ts';
 import { IamportClient } from './upstream/iamport.ts';
+import { PortOneClient } from './upstream/portone.ts';
 import type { Env, Settings } from './settings.ts';
 
 /** `imp_` and 9 to 15 digits: real ids have 12; a little slack either way. */
@@ -32,20 +33,31 @@ export interface ExchangeRequest {
 
 export interface Attestation { token: string; expires_at: number; claims: AttestationClaims }
 
-/** Validate the body's shape (V1; the V2 shape comes with its provider). */
+/**
+ * Validate the body's shape. V1: `{ imp_uid, merchant_uid, challenge, … }`.
+ * V2: `{ provider: "portone", identity_verification_id, challenge, … }`, where the id is
+ * the challenge's merchant_uid.
+ */
 export function parseExchangeRequest(body: Record<string, unknown>, settings: Settings): ExchangeRequest {
   const provider = body.provider ?? 'iamport';
-  if (provider !== 'iamport') {
-    throw new VerifyError('invalid_request', '`provider` must be "iamport".');
-  }
-  return {
-    provider: 'iamport',
-    upstreamId: field.string(body, 'imp_uid', IMP_UID_PATTERN),
-    merchantUid: field.string(body, 'merchant_uid', MERCHANT_UID_PATTERN),
+  const common = {
     challenge: field.string(body, 'challenge', CHALLENGE_PATTERN),
     minAge: parseMinAge(body.min_age, settings),
     nonce: field.optionalString(body, 'nonce', NONCE_PATTERN),
   };
+  if (provider === 'iamport') {
+    return {
+      provider,
+      upstreamId: field.string(body, 'imp_uid', IMP_UID_PATTERN),
+      merchantUid: field.string(body, 'merchant_uid', MERCHANT_UID_PATTERN),
+      ...common,
+    };
+  }
+  if (provider === 'portone') {
+    const id = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
+    return { provider, upstreamId: id, merchantUid: id, ...common };
+  }
+  throw new VerifyError('invalid_request', '`provider` must be "iamport" or "portone".');
 }
 
 function parseMinAge(value: unknown, settings: Settings): number | undefined {
@@ -73,8 +85,12 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
     settings.challengeSecret, request.challenge, request.merchantUid, ctx.origin, nowSeconds(), settings.challengeTtlSeconds,
   );
 
-  const client = new IamportClient(settings.iamport, upstreamFetchFor(env, settings), settings.upstreamTimeoutMs);
-  const record: UpstreamVerification = await client.getCertification(request.upstreamId);
+  const upstreamFetch = upstreamFetchFor(env, settings);
+  const iamport = new IamportClient(settings.iamport, upstreamFetch, settings.upstreamTimeoutMs);
+  // Only the upstream client differs between providers; the checks, ledger and signing are shared.
+  const record: UpstreamVerification = request.provider === 'iamport'
+    ? await iamport.getCertification(request.upstreamId)
+    : await new PortOneClient(settings.portone, upstreamFetch, settings.upstreamTimeoutMs).getIdentityVerification(request.upstreamId);
 
   const nowMs = Date.now();
   const { verifiedAt } = checkVerification(record, {
@@ -108,10 +124,11 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
   });
   const token = await signAttestation(settings, claims);
 
-  if (settings.purgeAfterAttest) {
+  if (settings.purgeAfterAttest && request.provider === 'iamport') {
     // The attestation is already signed: a failing DELETE is reported, never fatal.
+    // (PortOne V2 has no deletion endpoint for identity verifications.)
     ctx.waitUntil(
-      client.deleteCertification(request.upstreamId).then(
+      iamport.deleteCertification(request.upstreamId).then(
         () => ctx.onPurgeResult(true),
         (error: unknown) => ctx.onPurgeResult(false, error instanceof VerifyError ? error.code : 'internal_error'),
       ),

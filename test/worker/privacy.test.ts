@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { birthdayToday, TEST_PERSONS } from '../../worker/sandbox/persons.ts';
-import { attest, post, VERIFIER, verifiedBody } from './support.ts';
+import { attest, post, v2Body, VERIFIER, verifiedBody } from './support.ts';
 
 /** Everything about the test persons that must never leave the verifier. */
 function personalData(): string[] {
@@ -22,8 +22,9 @@ describe('personal data', () => {
     const errors = vi.spyOn(console, 'error');
     const answers: string[] = [];
     for (const person of TEST_PERSONS) {
-      for (const minAge of [undefined, 19]) {
-        const body = await verifiedBody(person.id, minAge ? { min_age: minAge } : {});
+      for (const [provider, minAge] of [['iamport', undefined], ['iamport', 19], ['portone', 19]] as const) {
+        const extra = minAge ? { min_age: minAge } : {};
+        const body = provider === 'iamport' ? await verifiedBody(person.id, extra) : await v2Body(person.id, extra);
         const first = await attest(body);
         const replay = await attest(body);
         answers.push(JSON.stringify(first.body), JSON.stringify(replay.body));

@@ -46,6 +46,23 @@ export async function verifiedBody(person = 'adult', extra: Json = {}, origin = 
   return { imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge, ...extra };
 }
 
+/** Run a test person's V2 verification at the sandbox, as PortOne's window would. */
+export async function verifyV2(person: string, id: string, extra: Json = {}) {
+  const response = await SELF.fetch(`${VERIFIER}/sandbox/certifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ provider: 'portone', person, identity_verification_id: id, ...extra }),
+  });
+  if (response.status !== 201) throw new Error(`verifyV2 failed: ${response.status}`);
+  return (await response.json()) as Json;
+}
+
+export async function v2Body(person = 'adult', extra: Json = {}) {
+  const issued = await challenge();
+  await verifyV2(person, issued.merchant_uid);
+  return { provider: 'portone', identity_verification_id: issued.merchant_uid, challenge: issued.challenge, ...extra };
+}
+
 export async function attest(body: unknown, origin: string | null = SITE) {
   return post('/v1/attestations', body, { origin });
 }

@@ -4,8 +4,12 @@
  * field names and types, the 30-minute token, the 404 body), plus a small admin API
  * the stand-in SDK uses to create certifications for a chosen test person.
  *
+ * It also stands in for PortOne V2's `GET /identity-verifications/{id}` exactly as
+ * shared/reference/portone-v2-identity-verification.openapi.json says (READY, VERIFIED and
+ * FAILED records; `{ type, message }` errors).
+ *
  * It lives in one Durable Object so every isolate sees the same certifications and tokens.
- * Paths here: /iamport/... (the V1 API) and /admin/... (sandbox only).
+ * Paths here: /iamport/... (V1), /portone/... (V2) and /admin/... (sandbox only).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { Hono, type Context } from 'hono';
@@ -37,7 +41,9 @@ export interface IamportCertificationRecord {
   origin: string;
 }
 
-export interface SandboxStats { getToken: number; getCertification: number; deleteCertification: number }
+export interface SandboxStats { getToken: number; getCertification: number; deleteCertification: number; getIdentityVerification: number }
+
+const NO_CALLS: SandboxStats = { getToken: 0, getCertification: 0, deleteCertification: 0, getIdentityVerification: 0 };
 
 interface StoredToken { access_token: string; expired_at: number }
 
@@ -45,7 +51,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export class SandboxUpstream extends DurableObject<Env> {
   readonly #app = new Hono();
-  #stats: SandboxStats = { getToken: 0, getCertification: 0, deleteCertification: 0 };
+  #stats: SandboxStats = { ...NO_CALLS };
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -53,11 +59,12 @@ export class SandboxUpstream extends DurableObject<Env> {
     app.post('/iamport/users/getToken', (c) => this.#getToken(c));
     app.get('/iamport/certifications/:imp_uid', (c) => this.#certification(c, 'GET'));
     app.delete('/iamport/certifications/:imp_uid', (c) => this.#certification(c, 'DELETE'));
+    app.get('/portone/identity-verifications/:id', (c) => this.#identityVerification(c));
     app.get('/admin/persons', (c) => c.json(TEST_PERSONS.map(({ id, label, outcome }) => ({ id, label, outcome }))));
     app.post('/admin/certifications', (c) => this.#createCertification(c));
     app.get('/admin/stats', (c) => c.json(this.#stats));
     app.post('/admin/stats/reset', (c) => {
-      this.#stats = { getToken: 0, getCertification: 0, deleteCertification: 0 };
+      this.#stats = { ...NO_CALLS };
       return c.json(this.#stats);
     });
     app.notFound((c) => c.json(envelopeFailure('요청하신 API를 찾을 수 없습니다.'), 404));
@@ -105,14 +112,27 @@ export class SandboxUpstream extends DurableObject<Env> {
     return expiredAt !== undefined && expiredAt > nowSeconds();
   }
 
+  async #identityVerification(c: Context): Promise<Response> {
+    this.#stats.getIdentityVerification++;
+    const secret = c.req.header('authorization')?.match(/^PortOne\s+(.+)$/)?.[1];
+    if (!secret || secret !== settingsFrom(this.env).portone.secret) {
+      return c.json({ type: 'UNAUTHORIZED', message: '인증 정보가 올바르지 않습니다.' }, 401);
+    }
+    const record = await this.ctx.storage.get<PortOneIdentityVerification>(`v2:${c.req.param('id')}`);
+    if (!record) return c.json({ type: 'IDENTITY_VERIFICATION_NOT_FOUND', message: '요청된 본인인증 건이 존재하지 않습니다.' }, 404);
+    return c.json(record);
+  }
+
   /**
-   * Sandbox only: run a test person's verification for `merchant_uid`, as the PG window
-   * would, and answer with the fields of the real SDK's callback.
+   * Sandbox only: run a test person's verification, as the PG window would, and answer with
+   * what the real SDK hands the page: V1's callback fields for `{ person, merchant_uid }`, or
+   * V2's response for `{ provider: "portone", person, identity_verification_id }`.
    */
   async #createCertification(c: Context): Promise<Response> {
     const input = await c.req.json().catch(() => undefined) as
-      | { person?: unknown; merchant_uid?: unknown; origin?: unknown; certified_at?: unknown }
+      | { person?: unknown; merchant_uid?: unknown; origin?: unknown; certified_at?: unknown; provider?: unknown; identity_verification_id?: unknown }
       | undefined;
+    if (input?.provider === 'portone') return this.#createIdentityVerification(c, input);
     const person = typeof input?.person === 'string' ? findPerson(input.person) : undefined;
     if (!input || !person || typeof input.merchant_uid !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(input.merchant_uid)) {
       return c.json({ error: 'Send { person, merchant_uid }: person is one of /sandbox/persons, merchant_uid is 1 to 40 of A-Z a-z 0-9 _ -.' }, 400);
@@ -123,6 +143,88 @@ export class SandboxUpstream extends DurableObject<Env> {
     await this.ctx.storage.put(`cert:${record.imp_uid}`, record);
     return c.json(callbackFor(person, record), 201);
   }
+
+  async #createIdentityVerification(c: Context, input: { person?: unknown; identity_verification_id?: unknown; certified_at?: unknown; cancel?: unknown }): Promise<Response> {
+    const person = typeof input.person === 'string' ? findPerson(input.person) : undefined;
+    const id = input.identity_verification_id;
+    if ((!person && input.person !== 'cancel') || typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,40}$/.test(id)) {
+      return c.json({ error: 'Send { provider: "portone", person, identity_verification_id }: person is one of /sandbox/persons or "cancel".' }, 400);
+    }
+    const existing = await this.ctx.storage.get<PortOneIdentityVerification>(`v2:${id}`);
+    // An id can succeed once only.
+    if (existing?.status === 'VERIFIED') {
+      return c.json(sdkResponse(id, existing, { code: 'IDENTITY_VERIFICATION_ALREADY_VERIFIED', message: '이미 인증이 완료된 건입니다.' }), 201);
+    }
+    const at = Number.isSafeInteger(input.certified_at) ? (input.certified_at as number) * 1000 : Date.now();
+    const record = identityVerificationRecord(id, person, at);
+    await this.ctx.storage.put(`v2:${id}`, record);
+    const failure = !person
+      ? { code: 'IDENTITY_VERIFICATION_CANCELLED', message: '사용자가 본인인증을 취소하였습니다.' }
+      : record.status === 'FAILED'
+        ? { code: 'IDENTITY_VERIFICATION_FAILED', message: '본인인증에 실패하였습니다. (sandbox PG error)', pgCode: '9015', pgMessage: '본인인증 실패' }
+        : undefined;
+    return c.json(sdkResponse(id, record, failure), 201);
+  }
+}
+
+/** A V2 record, as GET /identity-verifications/{id} returns it. Cancel leaves it READY. */
+export interface PortOneIdentityVerification {
+  status: 'READY' | 'VERIFIED' | 'FAILED';
+  id: string;
+  channel: { type: 'TEST'; id: string; key: string; name: string; pgProvider: 'DANAL' | 'INICIS_UNIFIED'; pgMerchantId: string };
+  requestedCustomer: Record<string, string>;
+  verifiedCustomer?: Record<string, string | boolean>;
+  failure?: { reason: string; pgCode: string; pgMessage: string };
+  requestedAt: string;
+  updatedAt: string;
+  statusChangedAt: string;
+  verifiedAt?: string;
+  pgTxId?: string;
+  pgRawResponse?: string;
+  version: 'V2';
+}
+
+/** V1 carrier codes → V2 operator codes. */
+const OPERATORS: Record<string, string> = { SKT: 'SKT', KT: 'KT', LGT: 'LGU', SKT_MVNO: 'SKT_MVNO', KT_MVNO: 'KT_MVNO', LGT_MVNO: 'LGU_MVNO' };
+
+function identityVerificationRecord(id: string, person: TestPerson | undefined, atMs: number): PortOneIdentityVerification {
+  const at = new Date(atMs).toISOString();
+  const inicis = person?.pgProvider === 'inicis_unified';
+  const base = {
+    id,
+    channel: {
+      type: 'TEST' as const, id: 'channel-id-sandbox', key: 'channel-key-sandbox', name: inicis ? 'KG이니시스 (sandbox)' : '다날 (sandbox)',
+      pgProvider: inicis ? 'INICIS_UNIFIED' as const : 'DANAL' as const, pgMerchantId: 'sandbox',
+    },
+    requestedCustomer: {},
+    requestedAt: at,
+    updatedAt: at,
+    statusChangedAt: at,
+    version: 'V2' as const,
+  };
+  if (!person) return { status: 'READY', ...base };
+  if (person.outcome !== 'certified') {
+    return { status: 'FAILED', ...base, failure: { reason: '본인인증 실패', pgCode: '9015', pgMessage: '본인인증 실패 (sandbox)' } };
+  }
+  const customer: Record<string, string | boolean> = {
+    name: person.name,
+    gender: person.gender === 'male' ? 'MALE' : 'FEMALE',
+    birthDate: birthdayToday(person, atMs),
+  };
+  if (person.phone) customer.phoneNumber = person.phone;
+  if (person.carrier) customer.operator = OPERATORS[person.carrier]!;
+  if (person.foreigner !== undefined) customer.isForeigner = person.foreigner;
+  if (person.ci) customer.ci = person.ci;
+  if (person.di) customer.di = person.di;
+  return {
+    status: 'VERIFIED', ...base, verifiedCustomer: customer, verifiedAt: at,
+    pgTxId: `sandbox-${randomHex(8)}`, pgRawResponse: '{}',
+  };
+}
+
+/** What `PortOne.requestIdentityVerification` resolves to; `code` present means failure. */
+function sdkResponse(id: string, record: PortOneIdentityVerification, failure?: { code: string; message: string; pgCode?: string; pgMessage?: string }) {
+  return { transactionType: 'IDENTITY_VERIFICATION', identityVerificationId: id, identityVerificationTxId: record.pgTxId ?? `sandbox-tx-${id}`, ...failure };
 }
 
 function certificationRecord(person: TestPerson, merchantUid: string, certifiedAt: number, origin: string): IamportCertificationRecord {
