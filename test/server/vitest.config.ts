@@ -1,0 +1,43 @@
+// The backend kit's tests run inside workerd beside the real verifier (same wrangler.toml),
+// so the kit checks tokens the verifier really issued. Keys and secrets are made per run.
+import { mkdirSync } from 'node:fs';
+import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+import { exportJWK, generateKeyPair } from 'jose';
+
+async function signingKey(kid: string) {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid };
+}
+
+// wrangler.toml points at the built assets; these tests do not need them built.
+mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: true });
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: new URL('../../wrangler.toml', import.meta.url).pathname },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: 'development',
+          SANDBOX: 'true',
+          ALLOWED_ORIGINS: 'https://shop.example,https://other.example',
+          ISSUER: 'https://verify.example',
+          // Two keys: the first signs, both are published (rotation).
+          SIGNING_KEYS: JSON.stringify([await signingKey('kit-key-1'), await signingKey('kit-key-2')]),
+          SUBJECT_SECRET: 'kit-subject-secret-' + crypto.randomUUID(),
+          CHALLENGE_SECRET: 'kit-challenge-secret-' + crypto.randomUUID(),
+          IAMPORT_API_KEY: 'test_api_key',
+          IAMPORT_API_SECRET: 'test_api_secret',
+        },
+        ratelimits: { RATE_LIMITER: { namespace_id: '1002', simple: { limit: 10_000, period: 60 } } },
+      },
+    }),
+  ],
+  test: {
+    include: ['test/server/**/*.test.ts'],
+    root: new URL('../..', import.meta.url).pathname,
+    // The verifier's one-line request logs are for operators; here they would bury the figures.
+    onConsoleLog: (log) => !log.startsWith('{"event":'),
+  },
+});
