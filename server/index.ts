@@ -22,26 +22,26 @@ export interface VerifyAttestationOptions {
   nonce?: string;
   /** Where the public keys are; default `${issuer}/.well-known/jwks.json`. */
   jwksUri?: string;
-  /** A `fetch` to get the JWKS with (tests, proxies, odd runtimes); default the global one. */
+  /** A `fetch` to get the JWKS with (tests, proxies, odd runtimes); default the global one. Pass the same function each time: keys are cached per function. */
   fetch?: typeof fetch;
   /** Allowed clock skew in seconds for `exp` and `nbf`; default `CLOCK_TOLERANCE_SECONDS`. */
   clockTolerance?: number;
 }
 
-export type AttestationErrorCode =
-  /** Malformed, badly signed, wrong `alg` or `typ`, an extra header, or a missing claim. */
-  | 'invalid_token'
-  | 'token_expired'
-  | 'token_not_yet_valid'
-  | 'wrong_issuer'
-  | 'wrong_audience'
-  /** `age_over` is missing or below `minAge`. */
-  | 'age_too_low'
-  | 'nonce_mismatch'
-  /** No published key has the token's `kid`, even after refetching the JWKS. */
-  | 'unknown_key'
-  /** The JWKS could not be fetched or read. */
-  | 'jwks_unavailable';
+/** Every reason `verifyAttestation` refuses a token: its stable `code` and when (the README's table comes from here). */
+export const ATTESTATION_ERRORS = {
+  invalid_token: 'not a JWS, a bad signature, `alg` other than ES256, `typ` other than iamport-verify+jwt, a header member other than alg, typ and kid (such as jku, jwk, x5u, crit), or a missing claim',
+  token_expired: '`exp` has passed (beyond the clock tolerance)',
+  token_not_yet_valid: '`nbf` is in the future (beyond the clock tolerance)',
+  wrong_issuer: '`iss` is not the `issuer` option',
+  wrong_audience: '`aud` is not the `audience` option (or one of them): a token for another site',
+  age_too_low: '`age_over` is missing or lower than the `minAge` option',
+  nonce_mismatch: '`nonce` is missing or not the `nonce` option',
+  unknown_key: 'no published key has the token\'s `kid`, even after refetching the JWKS (at most once a minute)',
+  jwks_unavailable: 'the JWKS could not be fetched or read (network, status, JSON); retry later',
+} as const;
+
+export type AttestationErrorCode = keyof typeof ATTESTATION_ERRORS;
 
 /** The one error `verifyAttestation` throws. Its message is safe to log; it never holds the token. */
 export class AttestationError extends Error {
@@ -67,9 +67,13 @@ export const CLOCK_TOLERANCE_SECONDS = 30;
  * @throws AttestationError
  */
 export async function verifyAttestation(token: string, options: VerifyAttestationOptions): Promise<AttestationClaims> {
-  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
-  if (!options.issuer || audience.length === 0) {
-    throw new TypeError('verifyAttestation needs `issuer` and `audience`.');
+  // Mistakes in the options are the caller's bug, not a bad token: a TypeError, at once.
+  const audience = typeof options.audience === 'string' ? [options.audience] : [...(options.audience ?? [])];
+  if (!options.issuer || audience.length === 0 || audience.some((origin) => !origin)) {
+    throw new TypeError('verifyAttestation needs `issuer` and `audience` (your site\'s origin).');
+  }
+  if (options.minAge !== undefined && !Number.isInteger(options.minAge)) {
+    throw new TypeError('`minAge` must be an integer.');
   }
   if (typeof token !== 'string') throw new AttestationError('invalid_token', 'The token is not a string.');
 

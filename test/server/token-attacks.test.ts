@@ -91,7 +91,7 @@ describe('header attacks', () => {
     for (const typ of ['JWT', 'at+jwt', 'application/iamport-verify+jwt', 'IAMPORT-VERIFY+JWT', undefined]) {
       const forged = await signES256({ alg: 'ES256', kid: ourKey.kid, ...(typ === undefined ? {} : { typ }) }, real.claims, ourKey.key);
       await kitRefuses(forged, 'invalid_token');
-      if (typ === 'JWT' || typ === 'at+jwt' || typ === undefined) await introspectionRefuses(forged);
+      await introspectionRefuses(forged);
     }
   });
 

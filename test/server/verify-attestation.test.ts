@@ -70,10 +70,12 @@ describe('verifyAttestation with tokens from the real verifier', () => {
     }
   });
 
-  it('refuses to run without an issuer or an audience', async () => {
+  it('throws a TypeError, not an AttestationError, when the options are wrong', async () => {
     const token = await issueToken();
     await expect(verifyAttestation(token, { issuer: '', audience: SITE })).rejects.toThrow(TypeError);
     await expect(verifyAttestation(token, { issuer: ISSUER, audience: [] })).rejects.toThrow(TypeError);
+    await expect(verifyAttestation(token, { issuer: ISSUER, audience: '' })).rejects.toThrow(TypeError);
+    await expect(verifyAttestation(token, { issuer: ISSUER, audience: SITE, minAge: '19' as unknown as number })).rejects.toThrow(TypeError);
   });
 });
 
