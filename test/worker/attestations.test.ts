@@ -270,3 +270,17 @@ describe('single use', () => {
     expect((await attest({ ...body, min_age: 14 })).status).toBe(201);
   });
 });
+
+describe('an imp_uid seen by someone else', () => {
+  it('cannot be exchanged with a challenge asked for after the verification', async () => {
+    // The victim's challenge and verification…
+    const victim = await verifiedBody('adult');
+    // …and an attacker who read imp_uid and merchant_uid from a redirect URL a little later.
+    const merchantUid = victim.merchant_uid;
+    const later = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) + 30, 600);
+    const { status, body } = await attest({ imp_uid: victim.imp_uid, merchant_uid: merchantUid, challenge: later.challenge });
+    expect(status).toBe(422);
+    expect(body.code).toBe('certification_stale');
+    expect((await attest(victim)).status).toBe(201);
+  });
+});

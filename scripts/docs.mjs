@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Writes the README's reference tables from the code, so the docs cannot drift:
+//   endpoints   ← worker/endpoints.ts        errors     ← worker/errors.ts + widget/text.ts
+//   settings    ← worker/settings.ts         the tag    ← custom-elements.json
+// `node scripts/docs.mjs` rewrites README.md between <!-- generated:NAME --> markers;
+// `--check` fails (exit 1) when the README is not what the code says (run by npm test).
+import { build } from 'esbuild';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = new URL('..', import.meta.url).pathname;
+const readmePath = join(root, 'README.md');
+
+/** Import TypeScript modules that have no runtime dependencies on Workers. */
+async function importTs(entries) {
+  const dir = mkdtempSync(join(tmpdir(), 'iamport-verify-docs-'));
+  try {
+    const source = entries.map((entry, i) => `export * as m${i} from ${JSON.stringify(join(root, entry))};`).join('\n');
+    const outfile = join(dir, 'docs.mjs');
+    await build({ stdin: { contents: source, resolveDir: root, loader: 'js' }, bundle: true, format: 'esm', platform: 'neutral', outfile, logLevel: 'error' });
+    const module = await import(pathToFileURL(outfile).href);
+    return entries.map((_, i) => module[`m${i}`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, ' ').trim();
+const table = (headers, rows) =>
+  [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+
+const [endpoints, errors, settings, text] = await importTs(['worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/text.ts']);
+
+const sections = {
+  endpoints: table(
+    ['method, path', 'request', 'answer', 'for'],
+    endpoints.ENDPOINTS.map((e) => [`\`${e.method} ${e.path}\``, e.request || '—', e.answer, e.who]),
+  ),
+  errors: table(
+    ['code', 'status', 'when', 'the tag shows (en / ko)'],
+    Object.entries(errors.PROBLEMS).map(([code, p]) => [
+      `\`${code}\``, p.status, p.when,
+      `${text.errorMessage(text.MESSAGES.en, code, 19)} / ${text.errorMessage(text.MESSAGES.ko, code, 19)}`,
+    ]),
+  ),
+  'tag-errors': table(
+    ['code', 'when', 'the tag shows (en / ko)'],
+    [
+      ['cancelled', 'the person closed or cancelled the verification window'],
+      ['popup_blocked', 'the browser blocked the verification window'],
+      ['sdk_load_failed', 'the provider SDK could not be loaded'],
+      ['network_error', 'the verifier could not be reached'],
+      ['invalid_attribute', 'an attribute has a value the tag refuses (for example `carrier="KT"`)'],
+      ['pg_error', 'the PG reported a failure (its message is in `detail.message`)'],
+    ].map(([code, when]) => [`\`${code}\``, when, `${text.errorMessage(text.MESSAGES.en, code, 19)} / ${text.errorMessage(text.MESSAGES.ko, code, 19)}`]),
+  ),
+  settings: table(
+    ['name', 'default', 'secret', 'what'],
+    settings.SETTINGS.map((s) => [`\`${s.name}\``, s.default, s.secret ? '**secret**' : 'no', s.what]),
+  ),
+};
+
+const manifestPath = join(root, 'custom-elements.json');
+if (existsSync(manifestPath)) {
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.customElement);
+  const type = (t) => (t?.text ? `\`${t.text}\`` : '');
+  sections.attributes = table(
+    ['attribute', 'property', 'type', 'default', 'what'],
+    (element.attributes ?? []).map((a) => [`\`${a.name}\``, a.fieldName ? `\`${a.fieldName}\`` : '', type(a.type), a.default ? `\`${a.default}\`` : '', a.description]),
+  );
+  const attributeFields = new Set((element.attributes ?? []).map((a) => a.fieldName));
+  sections.members = table(
+    ['property or method', 'kind', 'what'],
+    (element.members ?? [])
+      .filter((m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.static && !attributeFields.has(m.name) && !m.name.startsWith('_') && m.description)
+      .map((m) => [`\`${m.name}${m.kind === 'method' ? '()' : ''}\``, m.kind === 'method' ? 'method' : m.readonly ? 'read-only property' : 'property', m.description]),
+  );
+  sections.events = table(['event', 'detail', 'when'], (element.events ?? []).map((e) => [`\`${e.name}\``, type(e.type), e.description]));
+  sections.parts = table(['part', 'what'], (element.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description]));
+  sections['css-properties'] = table(
+    ['custom property', 'default', 'what'],
+    (element.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.default ? `\`${p.default}\`` : '', p.description]),
+  );
+}
+
+const readme = readFileSync(readmePath, 'utf8');
+let next = readme;
+for (const [name, content] of Object.entries(sections)) {
+  const pattern = new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+  next = next.replace(pattern, `$1\n${content}\n$2`);
+}
+
+if (process.argv.includes('--check')) {
+  if (next !== readme) {
+    console.error('README.md is out of date with the code: run `npm run docs` and commit the result.');
+    process.exit(1);
+  }
+  console.log('README.md tables match the code.');
+} else if (next !== readme) {
+  writeFileSync(readmePath, next);
+  console.log('README.md tables rewritten from the code.');
+} else {
+  console.log('README.md tables already match the code.');
+}
