@@ -59,6 +59,8 @@ const ALGORITHM = 'ES256';
 /** Our tokens' header is exactly these; anything more (`jku`, `jwk`, `x5u`, `crit`...) is refused. */
 const HEADER_MEMBERS = ['alg', 'kid', 'typ'];
 const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'iat', 'nbf', 'exp', 'jti'];
+/** Our tokens are under 1 KB; anything far longer is refused before it is parsed. */
+const MAX_TOKEN_LENGTH = 4096;
 /** Small on purpose: attestations live 10 minutes. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -75,7 +77,9 @@ export async function verifyAttestation(token: string, options: VerifyAttestatio
   if (options.minAge !== undefined && !Number.isInteger(options.minAge)) {
     throw new TypeError('`minAge` must be an integer.');
   }
-  if (typeof token !== 'string') throw new AttestationError('invalid_token', 'The token is not a string.');
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
+    throw new AttestationError('invalid_token', 'The token is not a string of a plausible length.');
+  }
 
   // Cheap checks first. RFC 8725 §3.1 and §3.11: pin the algorithm and the explicit type,
   // and refuse headers that would let the token choose its own key.
