@@ -1,0 +1,37 @@
+/**
+ * The script-tag build of the tag: one self-contained, minified ES module (Lit bundled),
+ * served by the verifier at /iamport-verify.js. `npm run build` (scripts/build.mjs) runs it.
+ */
+import { defineConfig, type Plugin } from 'vite';
+
+/** Minifiers leave the CSS inside css`...` as written; squeeze its whitespace (the size budget is tight). */
+function squeezeCss(): Plugin {
+  return {
+    name: 'squeeze-css',
+    transform(code, id) {
+      if (!id.endsWith('.styles.ts')) return undefined;
+      return code.replace(/css`([^`]*)`/g, (_, body: string) =>
+        'css`' + body.replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
+    },
+  };
+}
+
+export default defineConfig({
+  publicDir: false,
+  plugins: [squeezeCss()],
+  build: {
+    outDir: 'dist/site',
+    emptyOutDir: false,
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    reportCompressedSize: false,
+    // Vite keeps whitespace in library builds; this one is served as is, so minify fully.
+    rolldownOptions: { output: { minify: true } },
+    lib: {
+      entry: 'widget/define.ts',
+      formats: ['es'],
+      fileName: () => 'iamport-verify.js',
+    },
+  },
+});
