@@ -266,8 +266,13 @@ export class IamportVerifyElement extends ReactiveElement {
     button.textContent = state === 'error' || state === 'expired' ? text.again : text.start;
     // Rewriting the same text would make some screen readers announce it again.
     if (status.textContent !== this.#message) status.textContent = this.#message;
+    this.#updateValidity();
+  }
 
-    if (this.required && !this.#token) this.#internals.setValidity({ valueMissing: true }, text.required, button);
+  /** `required` and no attestation: `valueMissing`, pointed at the button. */
+  #updateValidity(): void {
+    const button = this.renderRoot?.querySelector('button') ?? undefined;
+    if (this.required && !this.#token) this.#internals.setValidity({ valueMissing: true }, this.#text().required, button);
     else this.#internals.setValidity({});
   }
 
@@ -445,6 +450,7 @@ export class IamportVerifyElement extends ReactiveElement {
     this.#token = token ?? '';
     this.#claims = claims;
     this.#internals.setFormValue(token ?? null);
+    this.#updateValidity();
   }
 
   /** The redirect flow's return: the tag whose stored challenge matches finishes the exchange. */

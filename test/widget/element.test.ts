@@ -175,7 +175,9 @@ describe('language', () => {
     document.documentElement.lang = 'ko';
     const own = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" lang="en"></iamport-verify>`);
     expect(button(own).textContent).to.equal('Verify with your phone');
-    const inherited = await fixture(`<section lang="en-GB"><iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify></section>`);
+    const section = await fixture(`<section lang="en-GB"><iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify></section>`);
+    const inherited = section.querySelector('iamport-verify')!;
+    await inherited.updateComplete;
     expect(button(inherited).textContent).to.equal('Verify with your phone');
   });
 

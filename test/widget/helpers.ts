@@ -125,13 +125,13 @@ export const fail = (message: string) => (call: CertificationCall) =>
 
 const containers: HTMLElement[] = [];
 
-/** Renders `markup` into the page and waits for the first tag to be ready (or to fail). */
+/** Renders `markup` into the page; returns its first element and, when that is the tag, waits for it to settle. */
 export async function fixture<T extends HTMLElement = IamportVerifyElement>(markup: string, { waitFor = 'settled' as 'settled' | 'none' } = {}): Promise<T> {
   const container = document.createElement('div');
   container.innerHTML = markup;
   document.body.append(container);
   containers.push(container);
-  const element = (container.querySelector('iamport-verify') ?? container.firstElementChild) as T;
+  const element = container.firstElementChild as T;
   if (waitFor === 'settled' && element.localName === 'iamport-verify') await settled(element as unknown as IamportVerifyElement);
   return element;
 }
