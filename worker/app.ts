@@ -93,6 +93,8 @@ app.post('/v1/attestations', async (c) => {
 });
 
 // For backends with no JOSE library (RFC 7662 shape). Called server to server: no CORS.
+// Optional `audience`, `min_age` and `nonce` (RFC 7662 §2.1 allows extra parameters) make a
+// token that is valid but not what the caller wants answer inactive.
 app.post('/v1/introspect', rateLimit(), async (c) => {
   const settings = c.get('settings');
   const body = await readJsonBody(c.req.raw, { allowForm: true });
@@ -100,7 +102,15 @@ app.post('/v1/introspect', rateLimit(), async (c) => {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     throw new VerifyError('invalid_request', '`token` is missing or malformed.');
   }
-  const claims = await verifyAttestation(settings, issuerOf(c.req.url, settings), token);
+  const audience = field.optionalString(body, 'audience', /^https?:\/\/[^\s/]+$/);
+  const minAge = body.min_age === undefined ? undefined : Number(body.min_age);
+  if (minAge !== undefined && !Number.isInteger(minAge)) throw new VerifyError('invalid_request', '`min_age` must be a whole number.');
+  const claims = await verifyAttestation(settings, issuerOf(c.req.url, settings), token, {
+    // A token is only ever for a site on the allow-list; the caller may narrow it to its own.
+    audiences: audience ? new Set([audience].filter((a) => settings.allowedOrigins.has(a))) : settings.allowedOrigins,
+    minAge,
+    nonce: field.optionalString(body, 'nonce', /^[\x21-\x7e]{1,128}$/),
+  });
   return c.json(claims ? { active: true, ...claims } : { active: false }, 200, { 'cache-control': 'no-store' });
 });
 

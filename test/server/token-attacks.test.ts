@@ -26,9 +26,9 @@ async function kitRefuses(token: string, code: AttestationErrorCode, options: Pa
 }
 
 /** POST /v1/introspect must answer exactly { active: false }. */
-async function introspectionRefuses(token: string) {
+async function introspectionRefuses(token: string, wants: Parameters<typeof introspect>[1] = {}) {
   figures.introspectTried++;
-  const answer = await introspect(token);
+  const answer = await introspect(token, wants);
   if (answer.active !== false) figures.introspectWronglyActive++;
   expect(answer).toEqual({ active: false });
 }
@@ -140,6 +140,7 @@ describe('header attacks', () => {
     ]) {
       const forged = await signES256(header(extra), real.claims, ourKey.key);
       await kitRefuses(forged, 'invalid_token');
+      await introspectionRefuses(forged);
     }
   });
 });
@@ -168,7 +169,7 @@ describe('claim attacks, under our own signature', () => {
   it('refuses a token for an audience that is not one of the verifier\'s sites', async () => {
     const forged = await resigned({ aud: 'https://evil.example' });
     await kitRefuses(forged, 'wrong_audience');
-    // Not tried against /v1/introspect: it does not check `aud` against ALLOWED_ORIGINS (reported to the verifier's owner).
+    await introspectionRefuses(forged);
   });
 });
 
@@ -205,14 +206,17 @@ describe('real tokens used against the site\'s policy', () => {
   it('refuses a real token issued for another site', async () => {
     const forOtherSite = await issueToken({ origin: OTHER_SITE });
     await kitRefuses(forOtherSite, 'wrong_audience');
-    // Introspection does not know who is asking: it answers with the token's own aud, which the caller compares.
+    // Without `audience`, introspection answers with the token's own aud for the caller to compare;
+    // with it, a token for another site is inactive.
     expect(await introspect(forOtherSite)).toMatchObject({ active: true, aud: OTHER_SITE });
+    await introspectionRefuses(forOtherSite, { audience: SITE });
   });
 
   it('refuses a real token whose age_over is below the age the site wants', async () => {
     const over14 = await issueToken({ minAge: 14 });
     await kitRefuses(over14, 'age_too_low', { minAge: 19 });
     expect(await introspect(over14)).toMatchObject({ active: true, age_over: 14 });
+    await introspectionRefuses(over14, { min_age: 19 });
   });
 
   it('refuses a real token with no age_over when the site wants an age', async () => {
@@ -226,6 +230,8 @@ describe('real tokens used against the site\'s policy', () => {
     await kitRefuses(withNonce, 'nonce_mismatch', { nonce: 'session-b' });
     await kitRefuses(await issueToken(), 'nonce_mismatch', { nonce: 'session-b' });
     expect(await introspect(withNonce)).toMatchObject({ active: true, nonce: 'session-a' });
+    await introspectionRefuses(withNonce, { nonce: 'session-b' });
+    expect(await introspect(withNonce, { audience: SITE, min_age: 19, nonce: 'session-a' })).toMatchObject({ active: true });
   });
 });
 

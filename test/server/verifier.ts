@@ -34,9 +34,11 @@ async function post<T>(path: string, body: unknown, headers: Record<string, stri
 }
 
 /** POST /v1/introspect, as a backend with no JOSE library would. */
-export async function introspect(token: string): Promise<{ active: boolean } & Record<string, unknown>> {
+export async function introspect(
+  token: string, wants: { audience?: string; min_age?: number; nonce?: string } = {},
+): Promise<{ active: boolean } & Record<string, unknown>> {
   const response = await SELF.fetch(ISSUER + '/v1/introspect', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, ...wants }),
   });
   if (response.status !== 200) throw new Error(`/v1/introspect answered ${response.status}: ${await response.text()}`);
   return response.json() as Promise<{ active: boolean } & Record<string, unknown>>;

@@ -1,24 +1,11 @@
 /** What goes in an attestation, and what never does (name, phone, birthday, gender, CI, DI). */
 import { base64url, hmacSha256 } from '../crypto.ts';
+import type { AttestationClaims } from '../../server/claims.ts';
 import type { Provider } from './verification.ts';
 
-export interface AttestationClaims {
-  iss: string;
-  aud: string;
-  sub: string;
-  iat: number;
-  nbf: number;
-  exp: number;
-  jti: string;
-  merchant_uid: string;
-  age_over?: number;
-  verified_at: number;
-  provider: Provider;
-  imp_uid?: string;
-  identity_verification_id?: string;
-  nonce?: string;
-  foreigner?: boolean;
-}
+// The claims' shape has one home, the backend kit's public type; the verifier builds it.
+export type { AttestationClaims };
+
 
 export interface ClaimsInput {
   issuer: string;

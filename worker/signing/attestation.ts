@@ -17,11 +17,24 @@ export async function signAttestation(settings: Settings, claims: AttestationCla
     .sign(ring.signingKey);
 }
 
+/** The header of every attestation, exactly: anything more (jku, jwk, x5u, crit…) is not ours. */
+const HEADER_MEMBERS = ['alg', 'kid', 'typ'];
+
+/** What an introspecting backend may also require; a mismatch answers inactive. */
+export interface IntrospectionExpectation {
+  audiences: ReadonlySet<string>;
+  minAge?: number | undefined;
+  nonce?: string | undefined;
+}
+
 /** Our own verification of one of our tokens (for `/v1/introspect`); undefined when it is not valid now. */
-export async function verifyAttestation(settings: Settings, issuer: string, token: string): Promise<AttestationClaims | undefined> {
-  // Cheap checks first: only a compact JWS whose header names our type, alg and a kid of ours is worth a signature check.
+export async function verifyAttestation(
+  settings: Settings, issuer: string, token: string, expect: IntrospectionExpectation,
+): Promise<AttestationClaims | undefined> {
+  // Cheap checks first: only a compact JWS whose header is exactly ours is worth a signature check.
   const header = compactHeader(token);
   if (!header || header.alg !== ALGORITHM || header.typ !== TOKEN_TYPE || typeof header.kid !== 'string') return undefined;
+  if (Object.keys(header).sort().join() !== HEADER_MEMBERS.join()) return undefined;
   const ring = await keyRing(settings);
   if (!ring.verifyKeys.has(header.kid)) return undefined;
   try {
@@ -32,9 +45,15 @@ export async function verifyAttestation(settings: Settings, issuer: string, toke
         if (!key) throw new Error('unknown kid');
         return key;
       },
-      { algorithms: [ALGORITHM], typ: TOKEN_TYPE, issuer, requiredClaims: ['iat', 'exp', 'nbf', 'sub', 'aud', 'jti'] },
+      {
+        algorithms: [ALGORITHM], typ: TOKEN_TYPE, issuer, audience: [...expect.audiences],
+        requiredClaims: ['iat', 'exp', 'nbf', 'sub', 'aud', 'jti'],
+      },
     );
-    return payload as unknown as AttestationClaims;
+    const claims = payload as unknown as AttestationClaims;
+    if (expect.minAge !== undefined && !(typeof claims.age_over === 'number' && claims.age_over >= expect.minAge)) return undefined;
+    if (expect.nonce !== undefined && claims.nonce !== expect.nonce) return undefined;
+    return claims;
   } catch {
     return undefined;
   }
