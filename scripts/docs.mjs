@@ -2,6 +2,7 @@
 // Writes the README's reference tables from the code, so the docs cannot drift:
 //   endpoints   ← worker/endpoints.ts        errors     ← worker/errors.ts + widget/text.ts
 //   settings    ← worker/settings.ts         the tag    ← custom-elements.json
+//   kit errors  ← server/index.ts
 // `node scripts/docs.mjs` rewrites README.md between <!-- generated:NAME --> markers;
 // `--check` fails (exit 1) when the README is not what the code says (run by npm test).
 import { build } from 'esbuild';
@@ -31,7 +32,9 @@ const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, 
 const table = (headers, rows) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 
-const [endpoints, errors, settings, text] = await importTs(['worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/text.ts']);
+const [endpoints, errors, settings, text, kit] = await importTs([
+  'worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/text.ts', 'server/index.ts',
+]);
 
 const sections = {
   endpoints: table(
@@ -56,6 +59,7 @@ const sections = {
       ['pg_error', 'the PG reported a failure (its message is in `detail.message`)'],
     ].map(([code, when]) => [`\`${code}\``, when, `${text.errorMessage(text.MESSAGES.en, code, 19)} / ${text.errorMessage(text.MESSAGES.ko, code, 19)}`]),
   ),
+  'kit-errors': table(['`AttestationError.code`', 'when'], Object.entries(kit.ATTESTATION_ERRORS).map(([code, when]) => [`\`${code}\``, when])),
   settings: table(
     ['name', 'default', 'secret', 'what'],
     settings.SETTINGS.map((s) => [`\`${s.name}\``, s.default, s.secret ? '**secret**' : 'no', s.what]),
@@ -67,9 +71,11 @@ if (existsSync(manifestPath)) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const element = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.customElement);
   const type = (t) => (t?.text ? `\`${t.text}\`` : '');
+  // Only literal defaults mean something to a reader; a constant's name does not (its doc says it).
+  const literal = (value) => (value && /^(['"\d-]|true$|false$)/.test(value) ? `\`${value}\`` : '');
   sections.attributes = table(
     ['attribute', 'property', 'type', 'default', 'what'],
-    (element.attributes ?? []).map((a) => [`\`${a.name}\``, a.fieldName ? `\`${a.fieldName}\`` : '', type(a.type), a.default ? `\`${a.default}\`` : '', a.description]),
+    (element.attributes ?? []).map((a) => [`\`${a.name}\``, a.fieldName ? `\`${a.fieldName}\`` : '', type(a.type), literal(a.default), a.description]),
   );
   const attributeFields = new Set((element.attributes ?? []).map((a) => a.fieldName));
   sections.members = table(
