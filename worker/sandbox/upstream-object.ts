@@ -94,7 +94,7 @@ export class SandboxUpstream extends DurableObject<Env> {
 
   async #certification(c: Context, method: 'GET' | 'DELETE'): Promise<Response> {
     this.#stats[method === 'GET' ? 'getCertification' : 'deleteCertification']++;
-    if (!(await this.#authorized(c.req.header('authorization')))) {
+    if (!(await this.#authorized(c.req.header('authorization') ?? c.req.header('x-imptokenheader')))) {
       return c.json(envelopeFailure('Unauthorized'), 401);
     }
     const impUid = c.req.param('imp_uid')!;
@@ -104,7 +104,7 @@ export class SandboxUpstream extends DurableObject<Env> {
     return c.json({ code: 0, message: null, response: record });
   }
 
-  /** `Bearer <token>` or, as older guides send it, the bare token. */
+  /** `Bearer <token>` or, as older guides and clients send it, the bare token (also in `X-ImpTokenHeader`). */
   async #authorized(header: string | undefined): Promise<boolean> {
     const token = header?.replace(/^Bearer\s+/i, '').trim();
     if (!token) return false;
