@@ -1,0 +1,174 @@
+/**
+ * CPU per verification, in process. Inside workerd the clocks stand still between I/O, so
+ * this runs the verifier's own modules in Node (bundled by esbuild, `cloudflare:workers`
+ * replaced by a shim) on the same V8 and a BoringSSL-like WebCrypto, and reads
+ * process.cpuUsage() (every thread, so WebCrypto's worker threads count) over many iterations.
+ *
+ * Two views:
+ *  - decisions: the pure checks, the upstream answer's mapping, the pairwise subject and the
+ *    ES256 signature, called directly;
+ *  - request: a whole POST /v1/attestations through the Hono app (routing, body parsing,
+ *    origin, settings, logging, the JSON response), with the upstream answered from memory
+ *    and the ledger an in-memory map. Not included: the Durable Object round trip and the
+ *    network, which are I/O waits, not the Worker's CPU.
+ * Prints one JSON object.
+ */
+import { generateKeyPair, exportJWK } from 'jose';
+import { app } from '../../worker/app.ts';
+import { issueChallenge, verifyChallenge } from '../../worker/checks/challenge.ts';
+import { checkVerification } from '../../worker/checks/verification.ts';
+import { buildClaims, pairwiseSubject } from '../../worker/checks/claims.ts';
+import { signAttestation } from '../../worker/signing/attestation.ts';
+import { keyRing } from '../../worker/signing/keys.ts';
+import { IamportClient } from '../../worker/upstream/iamport.ts';
+import { parseSettings, settingsFrom, type Env } from '../../worker/settings.ts';
+
+const ITERATIONS = Number(process.env.BENCH_CPU_ITERATIONS ?? 3000);
+const WARMUP = 300;
+const ORIGIN = 'http://bench.local';
+const UPSTREAM = 'http://upstream.bench.invalid';
+
+interface Sample { cpu_us: number; wall_us: number }
+
+async function measure(iterations: number, task: (i: number) => Promise<unknown> | unknown): Promise<Sample> {
+  let call = 0; // one index across warm-up and measurement, so a one-time input is never reused
+  for (let i = 0; i < WARMUP; i++) await task(call++);
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  for (let i = 0; i < iterations; i++) await task(call++);
+  const wall = performance.now() - wallBefore;
+  const cpu = process.cpuUsage(cpuBefore);
+  const round = (value: number) => Math.round(value * 10) / 10;
+  return { cpu_us: round((cpu.user + cpu.system) / iterations), wall_us: round((wall * 1000) / iterations) };
+}
+
+async function once(task: () => Promise<unknown>): Promise<number> {
+  const before = performance.now();
+  await task();
+  return Math.round((performance.now() - before) * 1000) / 1000;
+}
+
+let nextImp = 100_000_000_000;
+const certifications = new Map<string, Record<string, unknown>>();
+
+function makeCertification(merchantUid: string): string {
+  const impUid = `imp_${nextImp++}`;
+  certifications.set(impUid, {
+    imp_uid: impUid, merchant_uid: merchantUid, pg_tid: 'bench', pg_provider: 'danal', name: '홍길동', gender: 'male',
+    birthday: '1990-01-15', foreigner: false, foreigner_v2: null, certified: true,
+    certified_at: Math.floor(Date.now() / 1000), unique_key: 'C'.repeat(88), unique_in_site: 'D'.repeat(64), origin: `${ORIGIN}/`,
+  });
+  return impUid;
+}
+
+/** The upstream, answered from memory: one token, then look-ups. */
+function upstreamAnswer(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  const now = Math.floor(Date.now() / 1000);
+  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  if (path === '/users/getToken') return json({ code: 0, message: null, response: { access_token: 'token', expired_at: now + 1800, now } });
+  const cert = certifications.get(decodeURIComponent(path.split('/').pop()!));
+  return cert ? json({ code: 0, message: null, response: cert }) : json({ code: -1, message: 'not found', response: null }, 404);
+}
+
+/** The ledger as the app sees it (a namespace of objects with `claim`), kept in a Set. */
+function memoryLedger() {
+  const claimed = new Set<string>();
+  return {
+    idFromName: (name: string) => name,
+    get: (id: string) => ({
+      claim: async () => {
+        if (claimed.has(id)) return false;
+        claimed.add(id);
+        return true;
+      },
+    }),
+  };
+}
+
+async function main() {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), kid: 'dev-bench', alg: 'ES256' };
+  const env = {
+    ENVIRONMENT: 'development', SANDBOX: 'false', IAMPORT_API_BASE: UPSTREAM, IAMPORT_API_KEY: 'k', IAMPORT_API_SECRET: 's',
+    ALLOWED_ORIGINS: ORIGIN, SIGNING_KEYS: JSON.stringify([jwk]), SUBJECT_SECRET: 'subject-secret-for-bench-0123456789',
+    CHALLENGE_SECRET: 'challenge-secret-for-bench-0123456789', LEDGER: memoryLedger(),
+  } as unknown as Env;
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    return request.url.startsWith(UPSTREAM) ? upstreamAnswer(request) : realFetch(input, init);
+  }) as typeof fetch;
+  let logLines = 0;
+  console.log = () => { logLines++; };
+
+  // Costs paid once per isolate, the first time (cold start).
+  const cold = {
+    settings_parse_ms: await once(async () => parseSettings(env)),
+    signing_key_import_ms: await once(() => keyRing(settingsFrom(env))),
+  };
+  const settings = settingsFrom(env);
+  const client = new IamportClient(settings.iamport, (request) => Promise.resolve(upstreamAnswer(request)), 5000);
+  await client.getCertification(makeCertification('warm')); // caches the token
+
+  // Per-piece costs, to see where a verification's CPU goes.
+  const now = () => Math.floor(Date.now() / 1000);
+  const issued = await issueChallenge(settings.challengeSecret, 'm_bench', ORIGIN, now(), 600);
+  const pieceImp = makeCertification('m_bench');
+  const record = await client.getCertification(pieceImp);
+  const claimsInput = (subject: string) => ({
+    issuer: 'http://127.0.0.1', audience: ORIGIN, subject, nowSeconds: now(), ttlSeconds: 600, merchantUid: 'm_bench',
+    minAge: 19, verifiedAt: record.verifiedAt!, provider: 'iamport' as const, upstreamId: pieceImp, nonce: undefined, foreigner: undefined,
+  });
+  const pieces = {
+    verify_challenge: await measure(ITERATIONS, () => verifyChallenge(settings.challengeSecret, issued.challenge, 'm_bench', ORIGIN, now(), 600)),
+    upstream_answer_mapping: await measure(ITERATIONS, () => client.getCertification(pieceImp)),
+    check_verification: await measure(ITERATIONS, () => checkVerification(record, { merchantUid: 'm_bench', challengeIssuedAt: now(), nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 })),
+    pairwise_subject: await measure(ITERATIONS, () => pairwiseSubject(settings.subjectSecret, ORIGIN, record.ci!)),
+    build_claims: await measure(ITERATIONS, () => buildClaims(claimsInput('s'))),
+    es256_sign: await measure(ITERATIONS, () => signAttestation(settings, buildClaims(claimsInput('s')))),
+    settings_parse_if_not_cached: await measure(ITERATIONS, () => parseSettings(env)),
+  };
+  const decisions = await measure(ITERATIONS, async () => {
+    const issuedAt = await verifyChallenge(settings.challengeSecret, issued.challenge, 'm_bench', ORIGIN, now(), 600);
+    const fresh = await client.getCertification(pieceImp);
+    const { verifiedAt } = checkVerification(fresh, { merchantUid: 'm_bench', challengeIssuedAt: issuedAt, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 });
+    const subject = await pairwiseSubject(settings.subjectSecret, ORIGIN, fresh.ci!);
+    return signAttestation(settings, buildClaims({ ...claimsInput(subject), verifiedAt }));
+  });
+
+  // Whole requests through the app. Bodies are made beforehand, so only the request is timed.
+  const ctx = { waitUntil: () => {}, passThroughOnException: () => {}, props: {} } as unknown as ExecutionContext;
+  const post = (path: string, body: unknown) => new Request(`http://127.0.0.1${path}`, {
+    method: 'POST', headers: { origin: ORIGIN, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const total = ITERATIONS + WARMUP;
+  const bodies: unknown[] = [];
+  for (let i = 0; i < total; i++) {
+    const challenge = await (await app.fetch(post('/v1/challenges', {}), env, ctx)).json() as { merchant_uid: string; challenge: string };
+    bodies.push({ imp_uid: makeCertification(challenge.merchant_uid), merchant_uid: challenge.merchant_uid, challenge: challenge.challenge, min_age: 19 });
+  }
+  let failures = 0;
+  const request = await measure(ITERATIONS, async (i) => {
+    const response = await app.fetch(post('/v1/attestations', bodies[i]), env, ctx);
+    if (response.status !== 201) failures++;
+    await response.arrayBuffer();
+  });
+  const challengeRequest = await measure(ITERATIONS, async () => {
+    const response = await app.fetch(post('/v1/challenges', {}), env, ctx);
+    await response.arrayBuffer();
+  });
+  const healthz = await measure(ITERATIONS, async () => {
+    await (await app.fetch(new Request('http://127.0.0.1/healthz'), env, ctx)).arrayBuffer();
+  });
+
+  process.stdout.write(JSON.stringify({
+    iterations: ITERATIONS, cold, pieces, decisions, attestation_request: request, attestation_failures: failures,
+    challenge_request: challengeRequest, healthz_request: healthz, log_lines: logLines,
+  }) + '\n');
+}
+
+main().catch((error) => {
+  process.stderr.write(String(error?.stack ?? error) + '\n');
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+// The verifier under `wrangler dev`, pointed at the upstream stand-in. It runs from a temporary
+// copy of wrangler.toml (paths made absolute) whose rate limit is raised: the bench sends every
+// request from one address, and the real limit (60 per minute per client) would answer 429
+// after the first second. Its state goes to a temporary --persist-to, never to .wrangler/.
+// It runs the very bundle `wrangler deploy --dry-run` produced (`--no-bundle`): what would be
+// deployed, and a snapshot, so an edit to worker/ during the run cannot make wrangler reload it.
+import { readFileSync, writeFileSync, existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { freePort, spawnGroup, waitForHttp } from './processes.mjs';
+
+export const BENCH_ORIGIN = 'http://bench.local';
+/** High enough that no bench phase meets it. */
+export const BENCH_RATE_LIMIT = 1_000_000;
+const WRANGLER_START_TIMEOUT_MS = 90_000;
+let configCount = 0; // one temporary wrangler.toml per verifier started
+const nextConfigNumber = () => ++configCount;
+
+/** wrangler.toml, with absolute paths and the bench's rate limit; fails loudly if its shape changed. */
+export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript) {
+  const original = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
+  const edits = [
+    [/^main\s*=\s*"([^"]+)"/m, (_, path) => `main = ${JSON.stringify(mainScript ?? resolve(repoRoot, path))}`],
+    [/^directory\s*=\s*"([^"]+)"/m, () => `directory = ${JSON.stringify(assetsDirectory)}`],
+    [/simple\s*=\s*\{\s*limit\s*=\s*(\d+)/, () => `simple = { limit = ${BENCH_RATE_LIMIT}`],
+  ];
+  let config = original;
+  const found = {};
+  for (const [pattern, replace] of edits) {
+    const match = pattern.exec(config);
+    if (!match) throw new Error(`wrangler.toml no longer matches ${pattern}: update bench/lib/verifier.mjs`);
+    found[pattern.source] = match[1];
+    config = config.replace(pattern, replace);
+  }
+  return { config, originalRateLimit: Number(found[edits[2][0].source]) };
+}
+
+/** dist/site when the tag is built, or an empty directory (wrangler needs one). */
+export function assetsDirectory(repoRoot, workDir) {
+  const built = join(repoRoot, 'dist/site');
+  const directory = existsSync(built) ? built : join(workDir, 'empty-assets');
+  mkdirSync(directory, { recursive: true });
+  return directory;
+}
+
+/**
+ * Start the verifier. Returns its base URL, the settings used (no secrets) and the process.
+ * `workDir` is a fresh temporary directory the caller removes.
+ */
+export async function startVerifier({ repoRoot, workDir, stateDir, upstreamBase, apiKey, apiSecret, bundledScript, extraOrigins = [] }) {
+  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir), bundledScript);
+  const configPath = join(workDir, `wrangler.${nextConfigNumber()}.toml`);
+  writeFileSync(configPath, config);
+
+  const port = await freePort();
+  const signingKey = await makeSigningKey('dev-');
+  const secret = () => randomBytes(32).toString('base64url');
+  const vars = {
+    IAMPORT_API_BASE: upstreamBase,
+    ENVIRONMENT: 'development',
+    SANDBOX: 'false',
+    ALLOWED_ORIGINS: [BENCH_ORIGIN, ...extraOrigins].join(','),
+    SIGNING_KEYS: JSON.stringify([signingKey]),
+    SUBJECT_SECRET: secret(),
+    CHALLENGE_SECRET: secret(),
+    IAMPORT_API_KEY: apiKey,
+    IAMPORT_API_SECRET: apiSecret,
+  };
+  const args = [
+    'wrangler', 'dev', '--config', configPath, '--port', String(port), '--ip', '127.0.0.1',
+    '--persist-to', stateDir, '--show-interactive-dev-session=false', '--no-bundle',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+  ];
+  const logPath = join(workDir, `wrangler-${port}.log`);
+  const child = spawnGroup('npx', args, {
+    cwd: repoRoot,
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
+    logStream: createWriteStream(logPath),
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/healthz`, { timeoutMs: WRANGLER_START_TIMEOUT_MS, child });
+  return {
+    base,
+    child,
+    logPath,
+    settings: {
+      rate_limit: `raised from ${originalRateLimit} to ${BENCH_RATE_LIMIT} per 60 s (temporary wrangler.toml)`,
+      allowed_origins: [BENCH_ORIGIN, ...extraOrigins].join(','),
+      environment: 'development',
+      signing_key: 'a fresh dev- ES256 key',
+      script: 'the bundle from wrangler deploy --dry-run, run with --no-bundle',
+    },
+  };
+}
