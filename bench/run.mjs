@@ -11,7 +11,8 @@
 //   BENCH_LEVELS             concurrency levels (default 1,8,32,128)
 //   BENCH_DEADLINE_S         the whole run's limit (default 600)
 //   BENCH_STATE              where the verifier's Durable Objects keep state in the main phases:
-//                            tmpfs (default where /dev/shm exists) or disk; the other is measured too, briefly
+//                            disk (default, a temporary directory) or tmpfs (/dev/shm); the other is
+//                            measured too, at 1 and 32 clients
 // `node bench/run.mjs --report-only` redraws RESULTS.md and the chart from results.json.
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, platform, release, loadavg } from 'node:os';
@@ -39,7 +40,7 @@ const settings = {
   c1_requests: Number(env.BENCH_C1_REQUESTS ?? 300),
   levels: (env.BENCH_LEVELS ?? '1,8,32,128').split(',').map(Number),
   deadline_s: Number(env.BENCH_DEADLINE_S ?? 600),
-  verifier_state: env.BENCH_STATE ?? (existsSync(TMPFS) ? 'tmpfs' : 'disk'),
+  verifier_state: env.BENCH_STATE ?? 'disk',
   other_state_levels: [1, 32],
   warmup_requests: 40,
   min_age: 19,
@@ -83,7 +84,7 @@ async function upstreamStats(upstreamBase, reset = false) {
 function poolSize(target, connections, seconds, previous) {
   const floorLatencyS = (settings.upstream_delay_ms * target.upstreamCallsAtLeast) / 1000;
   let bound = (connections / Math.max(floorLatencyS, 0.001)) * seconds;
-  if (previous && previous.connections > 1) {
+  if (target.costlyToPrepare && previous && previous.connections > 1) {
     bound = Math.min(bound, previous.throughput_rps * Math.min(connections / previous.connections, MAX_GROWTH_PER_LEVEL) * seconds);
   }
   return Math.min(target.maxPool, Math.ceil(bound * POOL_SLACK) + connections * 2 + 50);
@@ -143,6 +144,16 @@ async function measureTarget(target, upstreamBase, upstreamPid, levelList = sett
     levels.push(phase);
   }
   return { name: target.name, label: target.label, levels };
+}
+
+/** What wrangler dev logged as errors during the run (the verifier's own log lines hold codes only). */
+function wranglerLogErrors(logPath) {
+  const lines = readFileSync(logPath, 'utf8').split('\n');
+  return {
+    error_lines: lines.filter((line) => line.includes('[ERROR]')).length,
+    sqlite_nomem_lines: lines.filter((line) => line.includes('SQLITE_NOMEM')).length,
+    internal_error_responses: lines.filter((line) => line.includes('"code":"internal_error"')).length,
+  };
 }
 
 function versions() {
@@ -205,7 +216,8 @@ async function main() {
 
   const machineAtStart = machine();
   const verifierOptions = { repoRoot, workDir, upstreamBase, apiKey: API_KEY, apiSecret: API_SECRET, bundledScript };
-  const mainState = settings.verifier_state;
+  const mainState = settings.verifier_state === 'tmpfs' && stateDirs.tmpfs ? 'tmpfs' : 'disk';
+  settings.verifier_state = mainState;
   const otherState = mainState === 'tmpfs' ? 'disk' : stateDirs.tmpfs ? 'tmpfs' : null;
   const stateLabel = (state) => (state === 'tmpfs' ? 'Durable Object state in memory (tmpfs)' : 'Durable Object state on disk');
   const measured = [];
@@ -216,9 +228,10 @@ async function main() {
     log(`verifier (${stateLabel(otherState)}) on ${other.base}`);
     const target = { ...verifierTarget(other.base, upstreamBase), processGroup: other.child.pid };
     target.name = `verifier_state_${otherState}`;
-    target.label = `verifier, ${stateLabel(otherState)}`;
+    target.label = `verifier (wrangler dev), ${stateLabel(otherState)}`;
     measured.push(await measureTarget(target, upstreamBase, upstream.pid, settings.other_state_levels));
     await stop(other.child);
+    measured.at(-1).server_log = wranglerLogErrors(other.logPath);
   }
 
   const page = await startPageServer(); // the tag's weight is measured on this page, against this verifier
@@ -231,11 +244,12 @@ async function main() {
   const library = await forkServer(join(benchDir, 'baseline/server.mjs'), baselineArgs('library'), { name: 'the library baseline' });
 
   const targets = [
-    { ...verifierTarget(verifier.base, upstreamBase), processGroup: verifier.child.pid },
+    { ...verifierTarget(verifier.base, upstreamBase), label: `verifier (wrangler dev), ${stateLabel(mainState)}`, processGroup: verifier.child.pid },
     { ...baselineTarget('baseline_guide', 'baseline: guide sample (Express, fresh token)', `http://127.0.0.1:${guide.port}`, upstreamBase, 2), processGroup: guide.child.pid },
     { ...baselineTarget('baseline_library', 'baseline: iamport npm client (Express, cached token)', `http://127.0.0.1:${library.port}`, upstreamBase, 1), processGroup: library.child.pid },
   ];
   for (const target of targets) measured.push(await measureTarget(target, upstreamBase, upstream.pid));
+  measured.find((target) => target.name === 'verifier').server_log = wranglerLogErrors(verifier.logPath);
   // The main verifier first in the report, the other state beside it.
   measured.sort((a, b) => (a.name === 'verifier' ? -1 : b.name === 'verifier' ? 1 : 0));
 

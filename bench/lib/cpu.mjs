@@ -30,7 +30,7 @@ export async function measureCpu({ repoRoot, workDir }) {
     runtime: `Node ${process.version} (V8 and OpenSSL; workerd uses V8 and BoringSSL)`,
     included: 'routing, body parsing, origin check, settings (cached), challenge HMAC, upstream answer parsing and mapping, '
       + 'checks, pairwise subject HMAC, claims, ES256 signature, JSON response, the request log line (to a no-op)',
-    not_included: 'the Durable Object round trip (ledger claim: I/O, measured via wrangler below), network I/O, '
+    not_included: 'the Durable Object round trip (the ledger claim: I/O, measured under wrangler dev with the probe), network I/O, '
       + 'the isolate\'s start, and wrangler dev\'s proxy',
   };
 }

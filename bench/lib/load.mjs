@@ -33,6 +33,7 @@ export function runPhase({ url, method = 'POST', headers = {}, bodies, connectio
     const latencies = [];
     const statuses = {};
     let next = 0;
+    let built = 0; // requests built with a body, the repeats after the pool ran dry included
     let counting = true;
     let poolExhaustedAtMs = null;
     const startedAt = performance.now();
@@ -42,6 +43,7 @@ export function runPhase({ url, method = 'POST', headers = {}, bodies, connectio
       headers,
       setupRequest(request) {
         if (!bodies) return request;
+        built++;
         if (next >= bodies.length) {
           // Nothing fresh to send: stop here rather than send a used verification.
           if (poolExhaustedAtMs === null) poolExhaustedAtMs = performance.now() - startedAt;
@@ -75,7 +77,7 @@ export function runPhase({ url, method = 'POST', headers = {}, bodies, connectio
         connections,
         mode: amount ? `${amount} requests` : `${durationS} s`,
         elapsed_s: Math.round(elapsedS * 100) / 100,
-        sent: bodies ? Math.min(next, bodies.length) : null,
+        sent: bodies ? built : null,
         ok,
         errors: failed + result.errors + result.timeouts,
         statuses,

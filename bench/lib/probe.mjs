@@ -8,7 +8,7 @@
 import { writeFileSync, readFileSync, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { freePort, spawnGroup, stop, waitForHttp, groupCpuSeconds, cpuBetween } from './processes.mjs';
+import { freePort, spawnGroup, stop, waitForHttp, groupCpuSeconds, cpuBetween, forkServer } from './processes.mjs';
 import { runPhase, summarize } from './load.mjs';
 
 const SAMPLES = Number(process.env.BENCH_PROBE_SAMPLES ?? 150);
@@ -27,6 +27,7 @@ function probeConfig(repoRoot, script) {
     `compatibility_flags = ${setting('compatibility_flags') ?? '[]'}`,
     '[[durable_objects.bindings]]', 'name = "LEDGER"', 'class_name = "ImpUidLedger"',
     '[[migrations]]', 'tag = "v1"', 'new_sqlite_classes = ["ImpUidLedger"]',
+    '[[ratelimits]]', 'name = "RATE_LIMITER"', 'namespace_id = "1001"', 'simple = { limit = 1000000, period = 60 }',
   ].join('\n') + '\n';
 }
 
@@ -57,6 +58,41 @@ async function startProbe(repoRoot, workDir, script, persistTo, name) {
 
 const claimBody = (object, id) => JSON.stringify({ object, id });
 
+/** 32 clients for a few seconds: requests/s, latency, and the OS's CPU per request for each process of wrangler dev. */
+async function concurrentCost(child, url, method, bodies) {
+  const before = groupCpuSeconds(child.pid);
+  const phase = await runPhase({ url, method, bodies, connections: CONCURRENT_CLIENTS, durationS: CONCURRENT_SECONDS, okStatus: 200 });
+  const used = cpuBetween(before, groupCpuSeconds(child.pid)) ?? {};
+  const each = (name) => (used[name] !== undefined && phase.ok ? round((used[name] * 1000) / phase.ok) : null);
+  return {
+    requests_per_s: phase.throughput_rps, latency_ms: phase.latency_ms, errors: phase.errors,
+    workerd_cpu_ms_each: each('workerd'),
+    // wrangler dev's Node process: the proxy in front of workerd, which also prints the logs.
+    wrangler_node_cpu_ms_each: each('node'),
+    workerd_cores_busy: used.workerd !== undefined ? round(used.workerd / phase.elapsed_s) : null,
+  };
+}
+
+/** The other I/O of a verification, each alone: p50 over a no-op (one at a time) and CPU per request (32 clients). */
+async function componentCosts({ base, child }, fetchTarget) {
+  const paths = { noop: '/noop', rate_limiter: '/ratelimit', outbound_fetch: `/fetch?to=${encodeURIComponent(fetchTarget)}`, log_line: '/log' };
+  const result = {};
+  for (const [name, path] of Object.entries(paths)) {
+    const latencies = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const started = performance.now();
+      const response = await fetch(`${base}${path}`);
+      await response.arrayBuffer();
+      latencies.push(performance.now() - started);
+    }
+    result[name] = { sequential_ms: summarize(latencies), clients_32: await concurrentCost(child, `${base}${path}`, 'GET', undefined) };
+  }
+  for (const name of Object.keys(paths)) {
+    result[name].p50_over_noop_ms = round(result[name].sequential_ms.p50 - result.noop.sequential_ms.p50);
+  }
+  return result;
+}
+
 async function timeSequential(base, count, makeBody) {
   const latencies = [];
   for (let i = 0; i < count; i++) {
@@ -81,17 +117,7 @@ async function ledgerCosts({ base, child }, run) {
   };
   const over = (summary) => ({ p50: round(summary.p50 - sequential.noop_request.p50), p99: round(summary.p99 - sequential.noop_request.p99) });
   const bodies = (make) => Array.from({ length: 20_000 }, (_, i) => make(i));
-  const concurrent = async (url, method, list) => {
-    const before = groupCpuSeconds(child.pid);
-    const phase = await runPhase({ url, method, bodies: list, connections: CONCURRENT_CLIENTS, durationS: CONCURRENT_SECONDS, okStatus: 200 });
-    const used = cpuBetween(before, groupCpuSeconds(child.pid));
-    return {
-      requests_per_s: phase.throughput_rps, latency_ms: phase.latency_ms, errors: phase.errors,
-      // The OS's count for workerd alone: its CPU per request, and how much of a core it kept busy.
-      workerd_cpu_ms_each: used?.workerd !== undefined && phase.ok ? round((used.workerd * 1000) / phase.ok) : null,
-      workerd_cores_busy: used?.workerd !== undefined ? round(used.workerd / phase.elapsed_s) : null,
-    };
-  };
+  const concurrent = (url, method, list) => concurrentCost(child, url, method, list);
   return {
     sequential_ms: {
       ...sequential,
@@ -127,6 +153,13 @@ export async function probeWranglerDev({ repoRoot, workDir }) {
       env_is_one_object_across_requests: envIdentity.same_env_object_as_last_request,
     };
     disk = await ledgerCosts(onDisk, run);
+    // A loopback server that answers at once, as the outbound fetch's target.
+    const target = await forkServer(join(repoRoot, 'bench/standin/server.mjs'), ['--delay-ms', '0'], { name: 'the fetch target' });
+    try {
+      facts.components = await componentCosts(onDisk, `http://127.0.0.1:${target.port}/__bench/stats`);
+    } finally {
+      await stop(target.child);
+    }
   } finally {
     await stop(onDisk.child);
   }

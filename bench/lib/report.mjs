@@ -55,7 +55,8 @@ function targetRows(results, h) {
   const tagBytes = results.tag?.before_first_interaction?.total_body_gzip_bytes;
   const bundle = results.verifier_bundle?.as_configured?.gzip_bytes;
   const minified = results.verifier_bundle?.with_minify?.gzip_bytes;
-  const ledger = results.wrangler_dev?.ledger?.state_on_disk?.sequential_ms.over_noop;
+  const ledger = mainLedger(results)?.sequential_ms.over_noop;
+  const outbound = results.wrangler_dev?.components?.outbound_fetch.p50_over_noop_ms;
   const rows = [
     ['One upstream call per verification in steady state',
       `${fmt(worstSteadyCalls, 3)} (worst of concurrency ${h.verifier?.levels.filter((p) => p.connections > 1).map((p) => p.connections).join(', ')})`,
@@ -68,11 +69,11 @@ function targetRows(results, h) {
     [`Verifier overhead under ${TARGETS.overheadP50MaxMs} ms p50 (latency minus the stand-in's delay)`,
       `p50 ${fmt(h.overheadP50, 2)} ms, p99 ${fmt(h.overheadP99, 2)} ms; minus wrangler dev's own round trip (GET /healthz p50 ${fmt(h.healthzP50, 2)} ms): p50 ${fmt(h.ownOverheadP50, 2)} ms`,
       verdict(h.overheadP50 === null ? null : h.overheadP50 < TARGETS.overheadP50MaxMs),
-      ledger ? `see "Where the verifier's time goes": the ledger's new Durable Object per imp_uid costs ${fmt(ledger.claim_in_new_object.p50, 2)} ms p50 under wrangler dev (a new row in an existing object: ${fmt(ledger.claim_new_row_in_existing_object.p50, 2)} ms); CPU is ${fmt(h.cpuMs, 2)} ms` : ''],
+      ledger ? `see "Where the verifier's time goes": under wrangler dev the outbound fetch costs ${fmt(outbound, 2)} ms more than no fetch, the ledger's new Durable Object per imp_uid ${fmt(ledger.claim_in_new_object.p50, 2)} ms (a new row in an object that exists: ${fmt(ledger.claim_new_row_in_existing_object.p50, 2)} ms); the verifier's CPU is ${fmt(h.cpuMs, 2)} ms` : ''],
     [`Throughput at concurrency 32 at least ${TARGETS.throughputRatioMin}× the baseline's`,
       `${fmt(h.throughputRatio, 2)}× (${fmt(h.v32?.throughput_rps)} vs ${fmt(h.g32?.throughput_rps)} verifications/s)`,
       verdict(h.throughputRatio === null ? null : h.throughputRatio >= TARGETS.throughputRatioMin),
-      'on 2 cores shared by the load generator, wrangler dev (workerd and its Node proxy), the stand-in and the baselines; see scaling'],
+      `${throughputLimit(results, h).cpuBound ? `CPU-bound on ${results.machine.cores} cores` : `not CPU-bound (${fmt(throughputLimit(results, h).busyCores, 2)} of ${results.machine.cores} cores busy): waiting on the ledger's new Durable Object per imp_uid, ${results.settings.verifier.durable_object_state}`}; the verifier under wrangler dev used ${fmt(h.v32?.cpu?.server_ms, 2)} ms of CPU per verification (workerd and wrangler's Node process), the guide's Express server ${fmt(h.g32?.cpu?.server_ms, 2)} ms; the verifier's own code is ${fmt(h.cpuMs, 2)} ms of it; see "Why the verifier's throughput stops where it does"`],
     [`CPU per verification under ${TARGETS.cpuPerVerificationMaxMs} ms (Workers free plan limit: ${TARGETS.workersFreeCpuLimitMs} ms)`,
       `${fmt(h.cpuMs, 3)} ms per POST /v1/attestations`,
       verdict(h.cpuMs === null ? null : h.cpuMs < TARGETS.cpuPerVerificationMaxMs),
@@ -111,20 +112,74 @@ function scalingTable(results) {
 "Upstream calls each" counts the stand-in's calls per request the server received (after letting cut-off requests finish). "Server CPU" is what the OS counted for the server's processes (for the verifier: workerd and wrangler's Node proxy together; per process in results.json) divided by the verifications completed.`;
 }
 
+/** The ledger's numbers for the state the main verifier ran with. */
+function mainLedger(results) {
+  const ledger = results.wrangler_dev?.ledger;
+  if (!ledger) return null;
+  const onTmpfs = /tmpfs/.test(results.settings.verifier.durable_object_state ?? '');
+  return (onTmpfs ? ledger.state_on_tmpfs : ledger.state_on_disk) ?? ledger.state_on_disk;
+}
+
 function timeBreakdown(results, h) {
-  const ledger = results.wrangler_dev?.ledger?.state_on_disk?.sequential_ms.over_noop;
+  const components = results.wrangler_dev?.components;
+  const ledger = mainLedger(results);
   const cpu = results.cpu;
   if (!h.v1) return '';
   const rows = [
-    ['the stand-in\'s delay (one look-up)', fmt(h.delay, 2)],
-    ['wrangler dev\'s round trip for a trivial request (GET /healthz, p50)', fmt(h.healthzP50, 2)],
-    ['the ledger: a new Durable Object per imp_uid, claim and alarm (probe, p50 over a no-op)', fmt(ledger?.claim_in_new_object.p50, 2)],
-    ['CPU of the request itself, in process (Hono, checks, HMACs, ES256)', fmt(cpu?.attestation_request ? cpu.attestation_request.cpu_us / 1000 : null, 2)],
+    ['the stand-in\'s delay (one look-up)', h.delay],
+    ['wrangler dev\'s round trip for a trivial request with its log line (GET /healthz, p50)', h.healthzP50],
+    ['an outbound fetch from workerd to a loopback server that answers at once (probe, p50 over a no-op)', components?.outbound_fetch.p50_over_noop_ms],
+    [`the ledger: a claim in a new Durable Object, ${results.settings.verifier.durable_object_state} (probe, p50 over a no-op)`, ledger?.sequential_ms.over_noop.claim_in_new_object.p50],
+    ['CPU of the request itself, in process (Hono, checks, HMACs, ES256)', cpu?.attestation_request ? cpu.attestation_request.cpu_us / 1000 : null],
   ];
-  const explained = rows.slice(0, 4).reduce((sum, [, value]) => sum + (Number(value) || 0), 0);
-  rows.push(['rest: the upstream fetch from workerd over loopback, JSON, scheduling on 2 busy cores', fmt(h.v1.latency_ms.p50 - explained, 2)]);
-  rows.push(['**measured p50 of POST /v1/attestations, one client**', `**${fmt(h.v1.latency_ms.p50, 2)}**`]);
-  return table(['part', 'ms'], rows);
+  const explained = rows.reduce((sum, [, value]) => sum + (Number(value) || 0), 0);
+  const formatted = rows.map(([label, value]) => [label, fmt(value, 2)]);
+  formatted.push(['rest: the stand-in\'s own HTTP handling and timer slack, the body and JSON work outside the app, scheduling', fmt(h.v1.latency_ms.p50 - explained, 2)]);
+  formatted.push(['**measured p50 of POST /v1/attestations, one client**', `**${fmt(h.v1.latency_ms.p50, 2)}**`]);
+  return table(['part', 'ms'], formatted);
+}
+
+/** Whether the machine's cores were full at 32 clients (the verifier's processes, the load generator, the stand-in). */
+function throughputLimit(results, h) {
+  const v = h.v32?.cpu;
+  const standinCores = v?.upstream_standin_ms !== null && v?.upstream_standin_ms !== undefined ? (v.upstream_standin_ms * h.v32.throughput_rps) / 1000 : 0;
+  const busyCores = (v?.server_cores_busy ?? 0) + (v?.load_generator_cores_busy ?? 0) + standinCores;
+  return { busyCores, standinCores, cpuBound: busyCores >= 0.8 * results.machine.cores };
+}
+
+/** Why throughput stops where it does: CPU per verification as the OS saw it, and where wrangler dev spends it. */
+function throughputWhy(results, h) {
+  const components = results.wrangler_dev?.components;
+  const ledger = mainLedger(results);
+  const v = h.v32?.cpu;
+  if (!v || !components) return 'Not measured.';
+  const byProcess = v.server_by_process_ms;
+  const server = (phase) => fmt(phase?.cpu?.server_ms, 2);
+  const noop = components.noop.clients_32;
+  const over = (entry, key) => (entry && noop[key] !== null && entry[key] !== null ? entry[key] - noop[key] : null);
+  const rows = [
+    ['a no-op request through wrangler dev (baseline of the rows below)', fmt(noop.workerd_cpu_ms_each, 2), fmt(noop.wrangler_node_cpu_ms_each, 2)],
+    ['+ an outbound fetch (the upstream look-up)', fmt(over(components.outbound_fetch.clients_32, 'workerd_cpu_ms_each'), 2), fmt(over(components.outbound_fetch.clients_32, 'wrangler_node_cpu_ms_each'), 2)],
+    ['+ a log line', fmt(over(components.log_line.clients_32, 'workerd_cpu_ms_each'), 2), fmt(over(components.log_line.clients_32, 'wrangler_node_cpu_ms_each'), 2)],
+    ['+ a rate limiter call', fmt(over(components.rate_limiter.clients_32, 'workerd_cpu_ms_each'), 2), fmt(over(components.rate_limiter.clients_32, 'wrangler_node_cpu_ms_each'), 2)],
+    [`+ a claim in a new Durable Object (${results.settings.verifier.durable_object_state})`, fmt(over(ledger?.clients_32.claim_in_new_object, 'workerd_cpu_ms_each'), 2), fmt(over(ledger?.clients_32.claim_in_new_object, 'wrangler_node_cpu_ms_each'), 2)],
+    ['+ the verifier\'s own code (in process, above)', fmt(h.cpuMs, 2), ''],
+  ];
+  const sum = (column) => rows.reduce((total, row) => total + (Number(row[column]) || 0), 0);
+  rows.push(['rest, not split out (request and response bodies through the proxy, the token in the response, scheduling)',
+    fmt((byProcess.workerd ?? 0) - sum(1), 2), fmt((byProcess.node ?? 0) - sum(2), 2)]);
+  rows.push(['**measured per verification at 32 clients**', `**${fmt(byProcess.workerd, 2)}**`, `**${fmt(byProcess.node, 2)}**`]);
+  const limit = throughputLimit(results, h);
+  const newObjects = ledger?.clients_32.claim_in_new_object;
+  const existing = ledger?.clients_32.claim_new_row_in_existing_object;
+  const opening = limit.cpuBound
+    ? `At 32 clients the machine is full: ${fmt(limit.busyCores, 2)} of ${results.machine.cores} cores busy (the verifier's processes ${fmt(v.server_cores_busy, 2)}, the load generator ${fmt(v.load_generator_cores_busy, 2)}, the stand-in ${fmt(limit.standinCores, 2)}).`
+    : `At 32 clients the machine is not full: ${fmt(limit.busyCores, 2)} of ${results.machine.cores} cores busy (the verifier's processes ${fmt(v.server_cores_busy, 2)}, the load generator ${fmt(v.load_generator_cores_busy, 2)}, the stand-in ${fmt(limit.standinCores, 2)}). The verifier waits rather than computes: with ${results.settings.verifier.durable_object_state}, claims in a new Durable Object each alone top out at ${fmt(newObjects?.requests_per_s)} per second with 32 clients, against ${fmt(existing?.requests_per_s)} for new rows in one object that exists (table above), so a new object per imp_uid is the bottleneck here.`;
+  return `${opening} Per verification the OS counted ${fmt(v.server_ms, 2)} ms of CPU for the verifier under wrangler dev, against ${server(h.g32)} ms for the guide's Express server and ${server(h.l32)} ms for the iamport-client server. Of that, the verifier's own code is ${fmt(h.cpuMs, 2)} ms; the rest is wrangler dev's machinery, measured piece by piece with the probe Worker (32 clients, CPU per request):
+
+${table(['what', 'workerd CPU ms', 'wrangler\'s Node process CPU ms'], rows)}
+
+Where the machine is full, throughput is bounded by wrangler dev's per-request CPU (its proxy, its handling of outbound fetches and logs, and local Durable Object storage), not by the verifier's checks or signature. On Cloudflare none of the Node-process rows exist and the isolate's CPU is the in-process number; this bench cannot show that, and does not claim it.`;
 }
 
 function cpuSection(cpu) {
@@ -206,13 +261,17 @@ ${targetRows(results, h)}
 
 ${scalingTable(results)}
 
-Every phase shares the machine's ${m.cores} cores between the load generator (autocannon), the server under test and the upstream stand-in; for the verifier also wrangler dev's Node proxy and workerd. Past the point where the cores are busy, more clients only queue: latency grows and throughput stays flat.
+${serverLogNote(results)}Every phase shares the machine's ${m.cores} cores between the load generator (autocannon), the server under test and the upstream stand-in; for the verifier also wrangler dev's Node proxy and workerd. Past the point where the cores are busy, more clients only queue: latency grows and throughput stays flat.
 
 ## Where the verifier's time goes (one client, p50)
 
 ${timeBreakdown(results, h)}
 
-${ledgerSection(probe)}
+${ledgerSection(probe, results)}
+
+## Why the verifier's throughput stops where it does
+
+${throughputWhy(results, h)}
 
 ## CPU per verification
 
@@ -244,7 +303,7 @@ ${tagSection(results.tag)}
 `;
 }
 
-function ledgerSection(probe) {
+function ledgerSection(probe, results) {
   const ledger = probe?.ledger;
   if (!ledger) return 'The ledger was not measured.';
   const rows = [];
@@ -264,11 +323,17 @@ function ledgerSection(probe) {
         concurrent ? fmt(concurrent.requests_per_s) : '', concurrent ? fmt(concurrent.latency_ms.p50, 1) : '', concurrent ? concurrent.errors : '']);
     }
   }
-  return `The ledger's Durable Object, measured apart: bench/probe/worker.ts under wrangler dev, using the verifier's own ImpUidLedger class; ${ledger.samples} requests one at a time, then 32 clients for a few seconds. "State on disk" is how the load phases ran (--persist-to in a temporary directory); "on tmpfs" puts the same state in memory, to tell the disk's part from the rest.
+  return `The ledger's Durable Object, measured apart: bench/probe/worker.ts under wrangler dev, using the verifier's own ImpUidLedger class; ${ledger.samples} requests one at a time, then 32 clients for a few seconds. "State on disk" is --persist-to in a temporary directory; "on tmpfs" puts the same state in memory (/dev/shm), to tell the disk's part from the rest. The main verifier above ran with ${results.settings.verifier.durable_object_state}.
 
 ${table(['request', 'p50 ms', 'p99 ms', 'p50 over no-op', 'p99 over no-op', '32 clients: requests/s', '32 clients: p50 ms', 'errors'], rows)}
 
 Under wrangler dev every Durable Object is its own SQLite file: a new object per imp_uid means creating a file, a table and an alarm, with their syncs to disk, for every verification. On Cloudflare, objects live elsewhere and this cost is different; it is not measured here.`;
+}
+
+function serverLogNote(results) {
+  const notes = results.targets.filter((target) => target.server_log && target.server_log.internal_error_responses > 0)
+    .map((target) => `${target.label}: ${target.server_log.internal_error_responses} requests answered 500 internal_error (nothing signed); wrangler dev logged ${target.server_log.sqlite_nomem_lines} lines with SQLITE_NOMEM from the ledger's Durable Objects, when thousands of objects are made within seconds.`);
+  return notes.length ? `Errors: ${notes.join(' ')}\n\n` : '';
 }
 
 function sumErrors(target) {

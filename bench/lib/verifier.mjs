@@ -85,7 +85,7 @@ export async function startVerifier({ repoRoot, workDir, stateDir, upstreamBase,
     child,
     logPath,
     settings: {
-      rate_limit: `raised from ${originalRateLimit} to ${BENCH_RATE_LIMIT} per 60 s (temporary wrangler.toml)`,
+      rate_limit: `raised from ${originalRateLimit} to ${BENCH_RATE_LIMIT} per 60 s`,
       allowed_origins: [BENCH_ORIGIN, ...extraOrigins].join(','),
       environment: 'development',
       signing_key: 'a fresh dev- ES256 key',
