@@ -1,0 +1,289 @@
+// The whole chain as a person and a site live it: the demo page in Chromium, the tag, the
+// sandbox dialog, the real verifier under `wrangler dev`, and a site backend that trusts the
+// attestation through the backend kit.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { AttestationError, verifyAttestation } from 'iamport-verify/server';
+import {
+  iamportEvents, launchBrowser, readBody, recordEvents, serve, startVerifier, verifyAs, waitForState,
+} from './support.mjs';
+
+const MIN_AGE = 19;
+/** A phone: the sandbox SDK (like Iamport's) picks the redirect flow from the user agent. */
+const PHONE = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36',
+};
+/** Claims that would be personal data; none may ever be in an attestation. */
+const PERSONAL_CLAIMS = ['name', 'phone', 'birthday', 'birth', 'gender', 'ci', 'di', 'unique_key', 'unique_in_site', 'carrier'];
+
+let verifier;
+let browser;
+let backend;
+/** The site's accounts: one per person (`sub`). */
+const accounts = new Map();
+const stats = { passed: 0, started: Date.now() };
+
+before(async () => {
+  verifier = await startVerifier();
+  browser = await launchBrowser();
+  // The site's backend: form posts in, the backend kit decides, one account per person.
+  backend = await serve(async (request, response) => {
+    const form = new URLSearchParams(await readBody(request));
+    const reply = (status, body) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    try {
+      const claims = await verifyAttestation(form.get('age_token') ?? '', {
+        issuer: verifier.origin, audience: verifier.origin, minAge: MIN_AGE,
+      });
+      if (accounts.has(claims.sub)) return reply(409, { error: 'account_exists' });
+      accounts.set(claims.sub, form.get('nickname'));
+      return reply(201, { account: claims.sub, nickname: form.get('nickname') });
+    } catch (error) {
+      if (error instanceof AttestationError) return reply(400, { error: error.code });
+      throw error;
+    }
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await backend?.close();
+  verifier?.stop();
+  console.log(`e2e sign-up: ${stats.passed} scenarios passed against wrangler dev in ${((Date.now() - stats.started) / 1000).toFixed(1)} s`);
+});
+
+/** A fresh browser context on the demo, in English, with the form's submissions forwarded to the test backend. */
+async function openDemo(contextOptions = {}) {
+  const context = await browser.newContext({ locale: 'en-US', ...contextOptions });
+  await recordEvents(context);
+  const submissions = [];
+  await context.exposeFunction('postToSiteBackend', async (body) => {
+    const response = await fetch(`${backend.origin}/signup`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body,
+    });
+    const answer = { status: response.status, body: await response.json() };
+    submissions.push(answer);
+    return answer;
+  });
+  // What a native form post would carry (FormData of the form), sent to the site's backend.
+  // Capturing on the document: it runs before the demo's own submit handler, and only for a
+  // submission the browser allowed (a `required` field that is invalid stops it).
+  await context.addInitScript(() => {
+    document.addEventListener('submit', (event) => {
+      window.postToSiteBackend(new URLSearchParams(new FormData(event.target)).toString());
+    }, true);
+  });
+  const page = await context.newPage();
+  await page.goto(`${verifier.origin}/?lang=en`);
+  await waitForState(page, 'ready');
+  return { context, page, submissions };
+}
+
+const waitForSubmissions = (submissions, count) => new Promise((resolve, reject) => {
+  const started = Date.now();
+  const check = () => {
+    if (submissions.length >= count) return resolve(submissions[count - 1]);
+    if (Date.now() - started > 10_000) return reject(new Error(`the backend got ${submissions.length} of ${count} submissions`));
+    setImmediate(check);
+  };
+  check();
+});
+
+const formValue = (page) => page.evaluate(() => new FormData(document.querySelector('#signup')).get('age_token'));
+
+describe('the sandbox demo in Chromium against wrangler dev', () => {
+  test('an adult verifies in the sandbox dialog, the page checks the signature, and the site backend opens one account per person', async () => {
+    const { context, page, submissions } = await openDemo();
+    try {
+      await page.fill('#nickname', 'haneul');
+      await verifyAs(page, 'adult');
+      await waitForState(page, 'verified');
+      await assert.doesNotReject(page.locator('#age').getByText(`Verified: ${MIN_AGE} or older`).waitFor());
+
+      const { token, claims } = await page.evaluate(() => ({ token: document.querySelector('#age').token, claims: document.querySelector('#age').claims }));
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.equal(await formValue(page), token, 'the token is the form value under name="age_token"');
+      assert.equal(claims.iss, verifier.origin);
+      assert.equal(claims.aud, verifier.origin);
+      assert.equal(claims.age_over, MIN_AGE);
+      assert.match(claims.imp_uid, /^imp_\d{9,15}$/);
+      assert.match(claims.merchant_uid, /^demo_[A-Za-z0-9]{24}$/, 'the verification ran under the page\'s own merchant-uid');
+      for (const claim of PERSONAL_CLAIMS) assert.ok(!(claim in claims), `no ${claim} claim`);
+      const [verified] = await iamportEvents(page, 'iamport-verified');
+      assert.equal(verified.detail.token, token);
+
+      // The demo checks the ES256 signature against the JWKS with WebCrypto, and the check can fail.
+      await page.locator('#signature[data-result="valid"]').waitFor();
+      await page.click('#tamper');
+      await page.locator('#signature[data-result="invalid"]').waitFor();
+
+      await page.click('#submit');
+      const first = await waitForSubmissions(submissions, 1);
+      assert.deepEqual(first, { status: 201, body: { account: claims.sub, nickname: 'haneul' } });
+      // What the demo shows for the same submission: the verifier's introspection.
+      await page.locator('#introspection[data-result="active"]').waitFor();
+      assert.match(await page.locator('#introspection pre').textContent(), /"age_over": 19/);
+
+      // The same person again, with a new verification: the site refuses a second account.
+      await page.click('#start-over');
+      await waitForState(page, 'ready');
+      assert.equal(await formValue(page), null, 'a form reset clears the token');
+      await page.fill('#nickname', 'haneul-again');
+      await verifyAs(page, 'adult');
+      await waitForState(page, 'verified');
+      const second = await page.evaluate(() => document.querySelector('#age').claims);
+      assert.notEqual(second.imp_uid, claims.imp_uid);
+      assert.equal(second.sub, claims.sub, 'one person has one sub on one site');
+      await page.click('#submit');
+      assert.deepEqual(await waitForSubmissions(submissions, 2), { status: 409, body: { error: 'account_exists' } });
+      assert.equal(accounts.get(claims.sub), 'haneul');
+      stats.passed++;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a minor is refused with age_requirement_not_met, gets no token, and cannot submit the form', async () => {
+    const { context, page, submissions } = await openDemo();
+    try {
+      await page.fill('#nickname', 'minor');
+      await verifyAs(page, 'minor_17');
+      await waitForState(page, 'error');
+      const errors = await iamportEvents(page, 'iamport-error');
+      assert.deepEqual(errors.map((event) => event.detail.code), ['age_requirement_not_met']);
+      assert.equal(await page.locator('#age').getByRole('status').textContent(), `You must be ${MIN_AGE} or older.`);
+      assert.deepEqual(await iamportEvents(page, 'iamport-verified'), []);
+      assert.equal(await page.evaluate(() => document.querySelector('#age').token), '');
+      assert.equal(await formValue(page), null);
+
+      await page.click('#submit');
+      // The browser stops the submission: the tag is required and has no value.
+      await page.waitForFunction(() => document.querySelector('#age').validity.valueMissing);
+      assert.equal(await page.evaluate(() => document.querySelector('#signup').checkValidity()), false);
+      assert.equal(await page.locator('#introspection').getAttribute('data-result'), 'none');
+      assert.equal(submissions.length, 0, 'nothing reached the backend');
+      stats.passed++;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('cancelling the sandbox dialog ends in the error state with a cancelled event, no spinner and no leftover overlay', async () => {
+    const { context, page } = await openDemo();
+    try {
+      await verifyAs(page, 'cancel');
+      await waitForState(page, 'error');
+      const errors = await iamportEvents(page, 'iamport-error');
+      assert.deepEqual(errors.map((event) => event.detail.code), ['cancelled']);
+      assert.equal(await page.locator('.imp-dialog').count(), 0);
+      const button = page.locator('#age').getByRole('button');
+      assert.equal(await button.textContent(), 'Verify again');
+      assert.equal(await button.getAttribute('aria-disabled'), 'false', 'the button is usable again, not spinning');
+      assert.equal(await page.locator('#age').getByRole('status').textContent(), 'Verification was cancelled.');
+      const states = (await iamportEvents(page, 'iamport-state')).map((event) => event.detail.state);
+      assert.equal(states.at(-1), 'error');
+      stats.passed++;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('on a phone the redirect flow comes back, completes by itself, and leaves no imp_uid in the address bar', async () => {
+    const { context, page } = await openDemo(PHONE);
+    try {
+      const returns = [];
+      page.on('framenavigated', (frame) => frame === page.mainFrame() && returns.push(frame.url()));
+      const navigation = page.waitForURL(/[?&]imp_uid=imp_/);
+      await verifyAs(page, 'adult');
+      await navigation;
+      assert.equal(await page.evaluate(() => document.querySelector('#age').popup), false);
+      await waitForState(page, 'verified');
+
+      const back = new URL(returns.find((url) => url.includes('imp_uid=')));
+      assert.equal(back.searchParams.get('success'), 'true', 'the page really came back through the redirect');
+      const address = new URL(page.url());
+      for (const param of ['imp_uid', 'merchant_uid', 'success']) assert.equal(address.searchParams.has(param), false, `no ${param} left`);
+      assert.equal(address.searchParams.get('lang'), 'en', 'the page\'s own parameters stay');
+      const claims = await page.evaluate(() => document.querySelector('#age').claims);
+      assert.equal(claims.imp_uid, back.searchParams.get('imp_uid'));
+      assert.equal(claims.merchant_uid, back.searchParams.get('merchant_uid'));
+      stats.passed++;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('replaying a verification\'s imp_uid is refused with already_used', async () => {
+    const { context, page } = await openDemo();
+    try {
+      // A challenge for the same merchant_uid, asked for before the person verifies (a newer one
+      // would be refused as certification_stale before the ledger is even asked).
+      const merchantUid = await page.locator('#age').getAttribute('merchant-uid');
+      const early = await post('/v1/challenges', { merchant_uid: merchantUid });
+      assert.equal(early.status, 201);
+      await verifyAs(page, 'adult');
+      await waitForState(page, 'verified');
+
+      // The demo's button: the page replays with the challenge it asked for at load.
+      await page.click('#replay');
+      await page.locator('#replay-result[data-code="already_used"]').waitFor();
+      assert.match(await page.locator('#replay-result pre').textContent(), /→ 409/);
+
+      // The same from another client: the verifier's ledger, not the page, refuses the second exchange.
+      const claims = await page.evaluate(() => document.querySelector('#age').claims);
+      const replay = await post('/v1/attestations', { imp_uid: claims.imp_uid, merchant_uid: merchantUid, challenge: early.body.challenge, min_age: MIN_AGE });
+      assert.equal(replay.status, 409);
+      assert.equal(replay.headers.get('content-type'), 'application/problem+json');
+      assert.equal(replay.body.code, 'already_used');
+      assert.equal(replay.body.token, undefined);
+      stats.passed++;
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a page on an origin not on the allow-list ends in an error, and the verifier answered origin_not_allowed', async () => {
+    // A copy of the demo on another port, loading the tag from the verifier and pointing it there.
+    const page = readFileSync(new URL('../../demo/index.html', import.meta.url), 'utf8')
+      .replace('src="/iamport-verify.js"', `src="${verifier.origin}/iamport-verify.js"`)
+      .replace('sdk-src="/sandbox/iamport.js"', `sdk-src="${verifier.origin}/sandbox/iamport.js" endpoint="${verifier.origin}"`)
+      .replace('<script type="module" src="demo.js"></script>', '');
+    assert.ok(page.includes(`endpoint="${verifier.origin}"`));
+    const elsewhere = await serve((request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    const context = await browser.newContext({ locale: 'en-US' });
+    await recordEvents(context);
+    try {
+      const refusedBefore = verifier.requests().filter((line) => line.code === 'origin_not_allowed').length;
+      const tab = await context.newPage();
+      await tab.goto(`${elsewhere.origin}/`);
+      await waitForState(tab, 'error');
+      const errors = await iamportEvents(tab, 'iamport-error');
+      assert.equal(errors.length, 1);
+      // The refusal carries no CORS header, so the page itself cannot read the code.
+      assert.ok(['network_error', 'origin_not_allowed'].includes(errors[0].detail.code), errors[0].detail.code);
+      assert.equal(await tab.locator('.imp-dialog').count(), 0);
+
+      const refused = verifier.requests().filter((line) => line.code === 'origin_not_allowed' && line.route === '/v1/challenges');
+      assert.ok(refused.length > refusedBefore, 'the verifier logged the refusal of the page\'s challenge request');
+      const direct = await post('/v1/challenges', {}, elsewhere.origin);
+      assert.equal(direct.status, 403);
+      assert.equal(direct.body.code, 'origin_not_allowed');
+      assert.equal(direct.headers.get('access-control-allow-origin'), null);
+      stats.passed++;
+    } finally {
+      await context.close();
+      await elsewhere.close();
+    }
+  });
+});
+
+/** A request to the verifier from a server, with an Origin of our choosing (default: the allowed one). */
+async function post(path, body, origin = verifier.origin) {
+  const response = await fetch(verifier.origin + path, {
+    method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}

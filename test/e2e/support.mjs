@@ -1,0 +1,178 @@
+// What the end-to-end suites share: the real verifier under `wrangler dev` (with its own
+// settings and a throwaway state directory), a headless Chromium, small servers of our own,
+// and waits on what the page shows (never fixed sleeps).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium.mjs';
+import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+
+const root = new URL('../../', import.meta.url).pathname;
+const VERIFIER_START_TIMEOUT_MS = 90_000;
+const HEALTH_POLL_MS = 250;
+
+/** A TCP port nobody listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** dist/site holds the demo, the tag and the stand-in SDK; dist/server the backend kit. Build when missing or older than demo/. */
+function ensureBuilt() {
+  const built = (path) => existsSync(join(root, path));
+  const demoIsNewer = readdirSync(join(root, 'demo')).some((file) =>
+    !built(`dist/site/${file}`) || statSync(join(root, 'demo', file)).mtimeMs > statSync(join(root, 'dist/site', file)).mtimeMs);
+  if (built('dist/site/iamport-verify.js') && built('dist/site/sandbox/iamport.js') && built('dist/server/index.js') && !demoIsNewer) return;
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('npm run build failed');
+}
+
+/**
+ * Start the verifier with `wrangler dev` on a free port, on the sandbox, with settings given
+ * here (not a developer's .dev.vars) and state in a temporary directory. Resolves once
+ * /healthz answers. `lines()` returns what the verifier logged (one JSON object per request).
+ */
+export async function startVerifier() {
+  ensureBuilt();
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const directory = mkdtempSync(join(tmpdir(), 'iamport-verify-e2e-'));
+  // An explicit (empty) env file: wrangler then ignores .dev.vars and .env.
+  const envFile = join(directory, 'none.env');
+  writeFileSync(envFile, '');
+  const secret = () => randomBytes(32).toString('base64url');
+  const vars = {
+    ENVIRONMENT: 'development',
+    SANDBOX: 'true',
+    ALLOWED_ORIGINS: origin,
+    SIGNING_KEYS: JSON.stringify([await makeSigningKey('dev-')]),
+    SUBJECT_SECRET: secret(),
+    CHALLENGE_SECRET: secret(),
+  };
+  const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
+    '--env-file', envFile, '--show-interactive-dev-session=false',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])];
+  // Its own process group, so stopping it stops workerd too.
+  const child = spawn('npx', args, {
+    cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+
+  const stop = () => {
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(directory, { recursive: true, force: true });
+  };
+  // Even when a test throws or the runner is interrupted, the server does not outlive us.
+  process.once('exit', stop);
+
+  const deadline = Date.now() + VERIFIER_START_TIMEOUT_MS;
+  for (;;) {
+    if (exited) throw new Error(`wrangler dev exited before answering /healthz:\n${output}`);
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`wrangler dev did not answer /healthz within ${VERIFIER_START_TIMEOUT_MS / 1000} s:\n${output}`);
+    }
+    const healthy = await fetch(`${origin}/healthz`).then((response) => response.ok, () => false);
+    if (healthy) break;
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  }
+
+  return {
+    origin,
+    stop,
+    /** The verifier's request log lines so far, parsed. */
+    requests: () => output.split('\n').flatMap((line) => {
+      const start = line.indexOf('{"event":"request"');
+      if (start < 0) return [];
+      try {
+        return [JSON.parse(line.slice(start))];
+      } catch {
+        return [];
+      }
+    }),
+  };
+}
+
+/** Headless Debian Chromium; playwright gives each launch a fresh, temporary user-data-dir. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: ensureChromium(), args: CHROMIUM_ARGS, headless: true });
+}
+
+/** An HTTP server on a free port of 127.0.0.1 with `handler`; resolves to { origin, close }. */
+export async function serve(handler) {
+  const server = createServer((request, response) => {
+    Promise.resolve(handler(request, response)).catch((error) => {
+      response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+export function readBody(request) {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => resolve(body));
+    request.on('error', reject);
+  });
+}
+
+/**
+ * Record every iamport-* event the page sees (they bubble and are composed) in
+ * `window.iamportEvents`, from before any page script runs.
+ */
+export async function recordEvents(context) {
+  await context.addInitScript(() => {
+    window.iamportEvents = [];
+    for (const name of ['iamport-state', 'iamport-verified', 'iamport-error', 'iamport-expired']) {
+      document.addEventListener(name, (event) => window.iamportEvents.push({ type: name, detail: event.detail }));
+    }
+  });
+}
+
+/** Resolve once the tag (by selector) is in `state`; fails with the states it went through. */
+export async function waitForState(page, state, selector = 'iamport-verify', timeout = 20_000) {
+  try {
+    await page.waitForFunction(([sel, wanted]) => document.querySelector(sel)?.state === wanted, [selector, state], { timeout });
+  } catch (error) {
+    const seen = await page.evaluate(() => (window.iamportEvents ?? []).map((event) => `${event.type} ${JSON.stringify(event.detail)}`));
+    throw new Error(`The tag never reached "${state}". Events:\n  ${seen.join('\n  ')}`, { cause: error });
+  }
+}
+
+/** Open the tag's sandbox dialog and pick a test person (`adult`, `minor_17`, ...) or `cancel`. */
+export async function verifyAs(page, person, selector = 'iamport-verify') {
+  await page.locator(selector).getByRole('button').click();
+  const dialog = page.locator('.imp-dialog [role=dialog]');
+  if (person === 'cancel') return dialog.locator('.imp-cancel').click();
+  await dialog.locator(`[data-person="${person}"]`).click();
+}
+
+export const iamportEvents = (page, type) =>
+  page.evaluate((wanted) => window.iamportEvents.filter((event) => !wanted || event.type === wanted), type);
