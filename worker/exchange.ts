@@ -104,7 +104,7 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
   // Single use, claimed last so that a refused request changes nothing. The entry is kept
   // until the certification could no longer pass the freshness check anyway.
   const forgetAtMs = (verifiedAt + settings.maxCertAgeSeconds) * 1000 + 60_000;
-  if (!(await ledgerFor(env, request.provider, request.upstreamId).claim(request.upstreamId, forgetAtMs))) {
+  if (!(await ledgerFor(env, request.provider, request.upstreamId).claim(forgetAtMs))) {
     throw new VerifyError('already_used', 'This verification was already exchanged for an attestation.');
   }
 

@@ -18,6 +18,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: new URL('../../wrangler.toml', import.meta.url).pathname },
       miniflare: {
+        // The test runner itself needs Node's APIs in workerd; the verifier does not.
+        compatibilityFlags: ['nodejs_compat'],
         bindings: {
           ENVIRONMENT: 'development',
           SANDBOX: 'true',

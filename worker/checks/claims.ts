@@ -49,6 +49,18 @@ export function buildClaims(input: ClaimsInput): AttestationClaims {
  * so the same person verified through V1 or V2 on one site gets the same `sub`.
  */
 export async function pairwiseSubject(subjectSecret: string, audience: string, ci: string): Promise<string> {
-  const siteKey = await hmacSha256(subjectSecret, `iamport-verify/sub/v1|${audience}`);
-  return base64url(await hmacSha256(siteKey, ci));
+  return base64url(await hmacSha256(await siteKey(subjectSecret, audience), ci));
+}
+
+// A site's key never changes for a deployment: derive it once per isolate, not per verification.
+const siteKeys = new Map<string, Promise<Uint8Array>>();
+
+function siteKey(subjectSecret: string, audience: string): Promise<Uint8Array> {
+  const cacheKey = `${subjectSecret}\n${audience}`;
+  let key = siteKeys.get(cacheKey);
+  if (!key) {
+    key = hmacSha256(subjectSecret, `iamport-verify/sub/v1|${audience}`);
+    siteKeys.set(cacheKey, key);
+  }
+  return key;
 }

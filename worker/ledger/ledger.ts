@@ -1,53 +1,75 @@
 /**
- * The single-use ledger. One SQLite-backed object per exchanged id (sharded by the id
- * itself, so no object is a global bottleneck). A Durable Object runs one call at a time
- * and the check-and-insert below is synchronous, so of any number of concurrent claims
- * of one id exactly one wins. It keeps only the id and two times, never personal data.
+ * The single-use ledger: SQLite-backed Durable Objects, one per hash bucket of the exchanged
+ * id. A Durable Object runs one call at a time and the check-and-insert below is synchronous,
+ * so of any number of concurrent claims of one id exactly one wins. It keeps only the id and
+ * two times, never personal data, and forgets each id once its certification could no
+ * longer pass the freshness check anyway.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Provider } from '../checks/verification.ts';
 import type { Env } from '../settings.ts';
 
+/**
+ * How many objects the ledger is spread over. Buckets, not one object per id: a claim in an
+ * object that exists is a row insert, while a new object per id costs its creation (storage,
+ * table, alarm) on every verification (see bench/RESULTS.md). Each object takes hundreds of
+ * claims a second, so 64 carry far more than any one site's sign-ups, and no object is a
+ * global bottleneck. Changing this moves ids between buckets: only do it with no exchange
+ * younger than MAX_CERT_AGE_SECONDS in flight.
+ */
+export const LEDGER_BUCKETS = 64;
+
 export class ImpUidLedger extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#createTable();
-  }
-
-  #createTable(): void {
-    this.ctx.storage.sql.exec(
+    ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL, forget_at INTEGER NOT NULL)',
     );
   }
 
   /**
-   * Claim `id` for good, or until `forgetAtMs`, when its certification could no longer pass
-   * the freshness check anyway. True for the first claim, false for every later one.
+   * Claim `key` for good, or until `forgetAtMs`. True for the first claim, false for every
+   * later one.
    */
-  async claim(id: string, forgetAtMs: number): Promise<boolean> {
+  async claim(key: string, forgetAtMs: number): Promise<boolean> {
     const inserted = this.ctx.storage.sql.exec(
       'INSERT INTO claims (id, claimed_at, forget_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      id, Date.now(), forgetAtMs,
+      key, Date.now(), forgetAtMs,
     ).rowsWritten > 0;
-    if (inserted) await this.ctx.storage.setAlarm(forgetAtMs);
+    if (inserted) {
+      const alarm = await this.ctx.storage.getAlarm();
+      if (alarm === null || alarm > forgetAtMs) await this.ctx.storage.setAlarm(forgetAtMs);
+    }
     return inserted;
   }
 
-  /** Whether `id` is claimed: for tests and operators. */
-  async isClaimed(id: string): Promise<boolean> {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM claims WHERE id = ?', id).toArray().length > 0;
+  /** Whether `key` is claimed: for tests and operators. */
+  async isClaimed(key: string): Promise<boolean> {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM claims WHERE id = ?', key).toArray().length > 0;
   }
 
+  /** Forget what has expired, and wake again for the next entry to expire. */
   override async alarm(): Promise<void> {
     this.ctx.storage.sql.exec('DELETE FROM claims WHERE forget_at <= ?', Date.now());
-    if (this.ctx.storage.sql.exec('SELECT 1 FROM claims').toArray().length === 0) {
-      await this.ctx.storage.deleteAll(); // an empty object costs nothing to keep
-      this.#createTable();
-    }
+    const next = this.ctx.storage.sql.exec<{ next: number | null }>('SELECT MIN(forget_at) AS next FROM claims').one().next;
+    if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }
 
-/** The ledger object for one upstream id. */
+/** The ledger for one upstream id: its bucket's object, keyed by provider and id. */
 export function ledgerFor(env: Env, provider: Provider, id: string) {
-  return env.LEDGER.get(env.LEDGER.idFromName(`${provider}:${id}`));
+  const key = `${provider}:${id}`;
+  const stub = env.LEDGER.get(env.LEDGER.idFromName(`bucket-${bucketOf(key)}`));
+  return {
+    /** True for the first claim of this id, false for every later one. */
+    claim: (forgetAtMs: number) => stub.claim(key, forgetAtMs),
+    isClaimed: () => stub.isClaimed(key),
+  };
+}
+
+/** FNV-1a: a stable, even spread of ids over the buckets. */
+function bucketOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return hash % LEDGER_BUCKETS;
 }

@@ -5,10 +5,14 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app.ts';
 
+const RAY_ID = /^[0-9a-f]{16}(-[A-Z]{3})?$/;
+
 export function requestLog(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = Date.now();
-    const requestId = c.req.header('cf-ray') ?? crypto.randomUUID();
+    // Cloudflare's ray id ties our line to its logs; anything else a client sent is not trusted.
+    const ray = c.req.header('cf-ray');
+    const requestId = ray && RAY_ID.test(ray) ? ray : crypto.randomUUID();
     c.set('requestId', requestId);
     await next();
     c.header('x-request-id', requestId);
