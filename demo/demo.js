@@ -276,10 +276,13 @@ async function showSignature(token, tamperedClaim) {
 // ---------------------------------------------------------------------------------------
 // Rendering
 
+/** Children, leaving out the `undefined` of a condition not met. */
+const present = (children) => children.filter((child) => child !== undefined);
+
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children.filter((child) => child !== undefined));
+  node.append(...present(children));
   return node;
 }
 
@@ -319,8 +322,8 @@ function renderSignature() {
     'no-key': () => '✗ ' + t('signatureNoKey', { kid: signature.kid }),
     failed: () => t('signatureFailed', { message: signature.message }),
   }[signature.result]();
-  box.replaceChildren(element('p', {}, message),
-    signature.tamperedClaim ? element('p', { class: 'muted' }, t('tamperedNote', { claim: signature.tamperedClaim })) : undefined);
+  box.replaceChildren(...present([element('p', {}, message),
+    signature.tamperedClaim ? element('p', { class: 'muted' }, t('tamperedNote', { claim: signature.tamperedClaim })) : undefined]));
 }
 
 function renderIntrospection() {
@@ -331,8 +334,8 @@ function renderIntrospection() {
   const summary = outcome.result === 'active'
     ? '✓ ' + t('accepted', { age: outcome.body.age_over, sub: String(outcome.body.sub).slice(0, 12) + '…' })
     : outcome.result === 'inactive' ? '✗ ' + t('rejected') : t('requestFailed', { message: outcome.message });
-  box.replaceChildren(element('p', {}, summary),
-    outcome.body ? element('pre', {}, `POST /v1/introspect → ${outcome.status}\n${JSON.stringify(outcome.body, null, 2)}`) : undefined);
+  box.replaceChildren(...present([element('p', {}, summary),
+    outcome.body ? element('pre', {}, `POST /v1/introspect → ${outcome.status}\n${JSON.stringify(outcome.body, null, 2)}`) : undefined]));
 }
 
 function renderReplay() {
@@ -344,8 +347,8 @@ function renderReplay() {
   const summary = outcome.result === 'refused' ? '✓ ' + t('replayRefused', { code: outcome.body.code, status: outcome.status })
     : outcome.result === 'accepted' ? '✗ ' + t('replayAccepted', { status: outcome.status })
     : outcome.result === 'no-challenge' ? t('replayNoChallenge') : t('requestFailed', { message: outcome.message });
-  box.replaceChildren(element('p', {}, summary),
-    outcome.body ? element('pre', {}, `POST /v1/attestations → ${outcome.status}\n${JSON.stringify(outcome.body, null, 2)}`) : undefined);
+  box.replaceChildren(...present([element('p', {}, summary),
+    outcome.body ? element('pre', {}, `POST /v1/attestations → ${outcome.status}\n${JSON.stringify(outcome.body, null, 2)}`) : undefined]));
 }
 
 function renderLog() {

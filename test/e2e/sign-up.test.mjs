@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { AttestationError, verifyAttestation } from 'iamport-verify/server';
 import {
   iamportEvents, launchBrowser, readBody, recordEvents, serve, startVerifier, verifyAs, waitForState,
@@ -17,6 +18,7 @@ const PHONE = {
   hasTouch: true,
   userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36',
 };
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Claims that would be personal data; none may ever be in an attestation. */
 const PERSONAL_CLAIMS = ['name', 'phone', 'birthday', 'birth', 'gender', 'ci', 'di', 'unique_key', 'unique_in_site', 'carrier'];
 
@@ -51,7 +53,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await backend?.close();
-  verifier?.stop();
+  await verifier?.stop();
   console.log(`e2e sign-up: ${stats.passed} scenarios passed against wrangler dev in ${((Date.now() - stats.started) / 1000).toFixed(1)} s`);
 });
 
@@ -145,6 +147,29 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
       await context.close();
     }
   });
+
+  for (const [colorScheme, lang] of [['light', 'en'], ['dark', 'ko']]) {
+    test(`the verified demo page has no accessibility violations (axe) in the ${colorScheme} scheme, in ${lang}`, async () => {
+      const context = await browser.newContext({ colorScheme });
+      await recordEvents(context);
+      const page = await context.newPage();
+      try {
+        await page.goto(`${verifier.origin}/?lang=${lang}`);
+        await waitForState(page, 'ready');
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+        await verifyAs(page, 'adult');
+        await waitForState(page, 'verified');
+        await page.locator('#signature[data-result="valid"]').waitFor();
+        await page.addScriptTag({ content: AXE_SOURCE });
+        const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+          .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`));
+        assert.deepEqual(violations, []);
+        stats.passed++;
+      } finally {
+        await context.close();
+      }
+    });
+  }
 
   test('a minor is refused with age_requirement_not_met, gets no token, and cannot submit the form', async () => {
     const { context, page, submissions } = await openDemo();

@@ -1,31 +1,23 @@
 // What the end-to-end suites share: the real verifier under `wrangler dev` (with its own
 // settings and a throwaway state directory), a headless Chromium, small servers of our own,
 // and waits on what the page shows (never fixed sleeps).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium.mjs';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+// Process groups that are stopped even when a test fails or the run is interrupted.
+import { freePort, spawnGroup, stop as stopProcess, waitForHttp } from '../../bench/lib/processes.mjs';
+
+export { freePort };
 
 const root = new URL('../../', import.meta.url).pathname;
 const VERIFIER_START_TIMEOUT_MS = 90_000;
-const HEALTH_POLL_MS = 250;
-
-/** A TCP port nobody listens on right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** dist/site holds the demo, the tag and the stand-in SDK; dist/server the backend kit. Build when missing or older than demo/. */
 function ensureBuilt() {
@@ -40,7 +32,7 @@ function ensureBuilt() {
 /**
  * Start the verifier with `wrangler dev` on a free port, on the sandbox, with settings given
  * here (not a developer's .dev.vars) and state in a temporary directory. Resolves once
- * /healthz answers. `lines()` returns what the verifier logged (one JSON object per request).
+ * /healthz answers. `requests()` returns what the verifier has logged so far (its one JSON line per request).
  */
 export async function startVerifier() {
   ensureBuilt();
@@ -62,40 +54,22 @@ export async function startVerifier() {
   const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
     '--env-file', envFile, '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])];
-  // Its own process group, so stopping it stops workerd too.
-  const child = spawn('npx', args, {
-    cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
-  });
   let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  let exited = false;
-  child.once('exit', () => (exited = true));
-
-  const stop = () => {
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-    }
+  const log = new PassThrough();
+  log.on('data', (chunk) => (output += chunk));
+  // Its own process group: stopping it stops workerd and esbuild too.
+  const child = spawnGroup('npx', args, {
+    cwd: root, logStream: log, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
+  });
+  const stop = async () => {
+    await stopProcess(child);
     rmSync(directory, { recursive: true, force: true });
   };
-  // Even when a test throws or the runner is interrupted, the server does not outlive us.
-  process.once('exit', stop);
-
-  const deadline = Date.now() + VERIFIER_START_TIMEOUT_MS;
-  for (;;) {
-    if (exited) throw new Error(`wrangler dev exited before answering /healthz:\n${output}`);
-    if (Date.now() > deadline) {
-      stop();
-      throw new Error(`wrangler dev did not answer /healthz within ${VERIFIER_START_TIMEOUT_MS / 1000} s:\n${output}`);
-    }
-    const healthy = await fetch(`${origin}/healthz`).then((response) => response.ok, () => false);
-    if (healthy) break;
-    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  try {
+    await waitForHttp(`${origin}/healthz`, { timeoutMs: VERIFIER_START_TIMEOUT_MS, child });
+  } catch (error) {
+    await stop();
+    throw new Error(`${error.message}\n${output}`);
   }
 
   return {

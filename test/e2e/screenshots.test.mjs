@@ -1,0 +1,106 @@
+// Screenshots for the README, taken from the real thing: the demo page served by the verifier
+// under `wrangler dev`, in light and dark. Saved to docs/screenshots/ (committed).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, statSync } from 'node:fs';
+import { launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from './support.mjs';
+
+const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
+/** Room around a cropped element, so the tag sits on its page rather than at the edge. */
+const MARGIN = 12;
+const VIEWPORT = { width: 1280, height: 860 };
+/** The page background of each scheme (demo.css), to prove the scheme took effect. */
+const PAGE_BACKGROUND = { light: 'rgb(244, 246, 249)', dark: 'rgb(15, 17, 21)' };
+
+let verifier;
+let browser;
+const saved = [];
+
+before(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  verifier = await startVerifier();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await verifier?.stop();
+  const bytes = saved.reduce((total, file) => total + statSync(new URL(file, SCREENSHOTS)).size, 0);
+  console.log(`e2e screenshots: ${saved.length} PNGs in docs/screenshots/ (${(bytes / 1024).toFixed(0)} KB)`);
+});
+
+async function open(colorScheme, viewport, deviceScaleFactor) {
+  const context = await browser.newContext({ locale: 'en-US', colorScheme, viewport, deviceScaleFactor });
+  await recordEvents(context);
+  const page = await context.newPage();
+  await page.goto(`${verifier.origin}/?lang=en`);
+  await waitForState(page, 'ready');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), PAGE_BACKGROUND[colorScheme]);
+  return { context, page };
+}
+
+/** A PNG of the smallest box around `locators`, with a margin of the page around it. */
+async function shoot(page, file, locators, options = {}) {
+  const boxes = await Promise.all(locators.map((locator) => locator.boundingBox()));
+  const left = Math.min(...boxes.map((box) => box.x)) - MARGIN;
+  const top = Math.min(...boxes.map((box) => box.y)) - MARGIN;
+  const right = Math.max(...boxes.map((box) => box.x + box.width)) + MARGIN;
+  const bottom = Math.max(...boxes.map((box) => box.y + box.height)) + MARGIN;
+  // Off the button: no hover tint in the picture.
+  await page.mouse.move(0, 0);
+  await page.screenshot({
+    path: new URL(file, SCREENSHOTS).pathname, animations: 'disabled', caret: 'hide',
+    clip: { x: left, y: top, width: right - left, height: bottom - top }, ...options,
+  });
+  saved.push(file);
+}
+
+describe('screenshots of the tag and the demo for the README', () => {
+  for (const scheme of ['light', 'dark']) {
+    test(`the tag's idle, verifying, verified and error states are saved in the ${scheme} scheme`, async () => {
+      const { context, page } = await open(scheme, VIEWPORT, 2);
+      try {
+        // The tag with its label, as the form shows it.
+        const field = [page.locator('#age-field .label'), page.locator('#age')];
+        await shoot(page, `tag-idle-${scheme}.png`, field);
+
+        await page.locator('#age').getByRole('button').click();
+        const dialog = page.locator('.imp-dialog [role=dialog]');
+        await dialog.locator('[data-person="adult"]').waitFor();
+        await waitForState(page, 'verifying');
+        // The form, its tag saying "Verifying…", and the sandbox's dialog; one CSS pixel per pixel keeps it small.
+        await shoot(page, `tag-verifying-${scheme}.png`, [page.locator('section:has(#signup)'), dialog], { scale: 'css' });
+        await dialog.locator('[data-person="adult"]').click();
+        await waitForState(page, 'verified');
+        await shoot(page, `tag-verified-${scheme}.png`, field);
+
+        await page.click('#start-over');
+        await waitForState(page, 'ready');
+        await verifyAs(page, 'minor_17');
+        await waitForState(page, 'error');
+        await shoot(page, `tag-error-${scheme}.png`, field);
+      } finally {
+        await context.close();
+      }
+    });
+
+    test(`the whole demo page, verified and submitted, is saved in the ${scheme} scheme`, async () => {
+      const { context, page } = await open(scheme, VIEWPORT, 1);
+      try {
+        await page.fill('#nickname', 'haneul');
+        await verifyAs(page, 'adult');
+        await waitForState(page, 'verified');
+        await page.locator('#signature[data-result="valid"]').waitFor();
+        await page.click('#submit');
+        await page.locator('#introspection[data-result="active"]').waitFor();
+        await page.click('#replay');
+        await page.locator('#replay-result[data-code="already_used"]').waitFor();
+        await page.mouse.move(0, 0);
+        await page.screenshot({ path: new URL(`demo-${scheme}.png`, SCREENSHOTS).pathname, fullPage: true, animations: 'disabled', caret: 'hide' });
+        saved.push(`demo-${scheme}.png`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
