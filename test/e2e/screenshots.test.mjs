@@ -8,7 +8,8 @@ import { launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } fr
 const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 /** Room around a cropped element, so the tag sits on its page rather than at the edge. */
 const MARGIN = 12;
-const VIEWPORT = { width: 1280, height: 860 };
+// Tall enough that the sandbox dialog (centred) starts below the top of the sign-up card.
+const VIEWPORT = { width: 1280, height: 1000 };
 /** The page background of each scheme (demo.css), to prove the scheme took effect. */
 const PAGE_BACKGROUND = { light: 'rgb(244, 246, 249)', dark: 'rgb(15, 17, 21)' };
 
