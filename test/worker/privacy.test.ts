@@ -1,18 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { birthdayToday, TEST_PERSONS } from '../../worker/sandbox/persons.ts';
-import { attest, post, v2Body, VERIFIER, verifiedBody } from './support.ts';
-
-/** Everything about the test persons that must never leave the verifier. */
-function personalData(): string[] {
-  const values = new Set<string>();
-  for (const person of TEST_PERSONS) {
-    for (const value of [person.name, person.phone, person.ci, person.di, birthdayToday(person, Date.now())]) {
-      if (value) values.add(value);
-    }
-  }
-  return [...values];
-}
+import { TEST_PERSONS } from '../../worker/sandbox/persons.ts';
+import { attest, personalData, post, v2Body, VERIFIER, verifiedBody } from './support.ts';
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -1,7 +1,8 @@
 /** Shared moves of the verifier's tests: ask for a challenge, verify a sandbox person, exchange. */
 import { env, SELF, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
-import type { Env, EnvVars } from '../../worker/settings.ts';
+import { birthdayToday, TEST_PERSONS } from '../../worker/sandbox/persons.ts';
+import { parseSettings, type Env, type EnvVars } from '../../worker/settings.ts';
 
 export const VERIFIER = 'https://verify.example';
 export const SITE = 'https://shop.example';
@@ -88,4 +89,24 @@ export function randomClientIp(): string {
 
 export function decodePart(token: string, index: 0 | 1): Json {
   return JSON.parse(atob(token.split('.')[index]!.replace(/-/g, '+').replace(/_/g, '/')));
+}
+
+/** Everything about the test persons that must never leave the verifier. */
+export function personalData(): string[] {
+  const values = new Set<string>();
+  for (const person of TEST_PERSONS) {
+    for (const value of [person.name, person.phone, person.ci, person.di, birthdayToday(person, Date.now())]) {
+      if (value) values.add(value);
+    }
+  }
+  return [...values];
+}
+
+/** The deployment's secrets as the verifier sees them: API key and secrets, HMAC secrets, private key parts. */
+export function secretValues(): string[] {
+  const settings = parseSettings(bindings);
+  return [
+    settings.iamport.key, settings.iamport.secret, settings.portone.secret, settings.subjectSecret, settings.challengeSecret,
+    ...settings.signingKeys.map((key) => key.d!),
+  ];
 }
