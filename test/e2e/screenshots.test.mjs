@@ -1,11 +1,13 @@
 // Screenshots for the README, taken from the real thing: the demo page served by the verifier
-// under `wrangler dev`, in light and dark. Saved to docs/screenshots/ (committed).
+// under `wrangler dev`, in light and dark. Every run takes them (into test/e2e/.artifacts/screenshots/,
+// git-ignored); `UPDATE_SCREENSHOTS=1 npm run test:e2e` writes the committed ones in docs/screenshots/.
+// (Tokens, times and ports differ on every run: rewriting docs/ each time would dirty the tree.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, statSync } from 'node:fs';
 import { launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from './support.mjs';
 
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
+const SCREENSHOTS = new URL(process.env.UPDATE_SCREENSHOTS ? '../../docs/screenshots/' : '.artifacts/screenshots/', import.meta.url);
 /** Room around a cropped element, so the tag sits on its page rather than at the edge. */
 const MARGIN = 12;
 // Tall enough that the sandbox dialog (centred) starts below the top of the sign-up card.
@@ -27,7 +29,7 @@ after(async () => {
   await browser?.close();
   await verifier?.stop();
   const bytes = saved.reduce((total, file) => total + statSync(new URL(file, SCREENSHOTS)).size, 0);
-  console.log(`e2e screenshots: ${saved.length} PNGs in docs/screenshots/ (${(bytes / 1024).toFixed(0)} KB)`);
+  console.log(`e2e screenshots: ${saved.length} PNGs in ${SCREENSHOTS.pathname} (${(bytes / 1024).toFixed(0)} KB)`);
 });
 
 async function open(colorScheme, viewport, deviceScaleFactor) {

@@ -72,19 +72,38 @@ export async function startVerifier() {
     throw new Error(`${error.message}\n${output}`);
   }
 
+  /** The verifier's request log lines so far, parsed. */
+  const requests = () => output.split('\n').flatMap((line) => {
+    const start = line.indexOf('{"event":"request"');
+    if (start < 0) return [];
+    try {
+      return [JSON.parse(line.slice(start))];
+    } catch {
+      return [];
+    }
+  });
   return {
     origin,
     stop,
-    /** The verifier's request log lines so far, parsed. */
-    requests: () => output.split('\n').flatMap((line) => {
-      const start = line.indexOf('{"event":"request"');
-      if (start < 0) return [];
-      try {
-        return [JSON.parse(line.slice(start))];
-      } catch {
-        return [];
-      }
-    }),
+    requests,
+    /** Resolves once the verifier has logged `count` requests matching `predicate` (logs reach us a little after the response). */
+    waitForRequests(predicate, count = 1, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const matching = requests().filter(predicate);
+          if (matching.length < count) return false;
+          clearTimeout(timer);
+          log.off('data', check);
+          resolve(matching);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          log.off('data', check);
+          reject(new Error(`the verifier logged ${requests().filter(predicate).length} of ${count} matching requests`));
+        }, timeoutMs);
+        if (!check()) log.on('data', check);
+      });
+    },
   };
 }
 
