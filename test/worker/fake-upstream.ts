@@ -69,3 +69,38 @@ export class FakeIamport {
 export function envelope(status: number, code: number, response: unknown, message: string | null = null): Response {
   return Response.json({ code, message, response }, { status });
 }
+
+/**
+ * The same for PortOne V2's `GET /identity-verifications/{id}`: records it holds, a script of
+ * faults that replace the next answers, and a count of the calls.
+ */
+export class FakePortOne {
+  calls = 0;
+  records = new Map<string, FakeCertification>();
+  script: Array<() => Response | Promise<Response>> = [];
+
+  constructor(readonly base = 'https://portone.test', readonly secret = 'sandbox_portone_secret') {}
+
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const match = /\/identity-verifications\/([^/]+)$/.exec(new URL(request.url).pathname);
+    if (!match) return new Response('not found', { status: 404 });
+    this.calls++;
+    const scripted = this.script.shift();
+    if (scripted) return scripted();
+    if (request.headers.get('authorization') !== `PortOne ${this.secret}`) return Response.json({ type: 'UNAUTHORIZED' }, { status: 401 });
+    const record = this.records.get(decodeURIComponent(match[1]!));
+    return record ? Response.json(record) : Response.json({ type: 'IDENTITY_VERIFICATION_NOT_FOUND' }, { status: 404 });
+  };
+
+  /** A VERIFIED adult with this id, verified now. */
+  addVerification(id: string, overrides: FakeCertification = {}): FakeCertification {
+    const record = {
+      status: 'VERIFIED', id, version: 'V2', requestedAt: new Date().toISOString(), verifiedAt: new Date().toISOString(),
+      verifiedCustomer: { name: '가짜', birthDate: '1990-01-01', gender: 'MALE', ci: `fake-ci-${id}`, di: 'fake-di' },
+      ...overrides,
+    };
+    this.records.set(id, record);
+    return record;
+  }
+}

@@ -21,9 +21,9 @@ export function captureLogs(): string[] {
   return lines;
 }
 
-/** No test person's name, phone, birthday, CI or DI and no secret in any of `texts` (bodies, log lines). */
-export function expectNoLeaks(texts: readonly string[]): void {
-  const forbidden = [...personalData(), ...secretValues()];
+/** No test person's name, phone, birthday, CI or DI, no secret, and none of `alsoForbidden`, in any of `texts` (bodies, log lines). */
+export function expectNoLeaks(texts: readonly string[], alsoForbidden: readonly string[] = []): void {
+  const forbidden = [...personalData(), ...secretValues(), ...alsoForbidden];
   for (const text of texts) {
     for (const value of forbidden) {
       if (text.includes(value)) expect.fail(`a response or log line leaks a protected value: ${text.slice(0, 200)}`);
