@@ -142,9 +142,22 @@ const view = { attestation: undefined, signature: undefined, introspection: unde
 const returningFrom = new URLSearchParams(location.search).get('merchant_uid');
 const saved = readSaved();
 // Back from the redirect flow: keep the id (and challenge) the verification ran under.
-const merchantUid = saved && saved.merchant_uid === returningFrom ? saved.merchant_uid : 'demo_' + randomId(24);
-tag.setAttribute('merchant-uid', merchantUid);
-let replayChallenge = saved && saved.merchant_uid === merchantUid ? Promise.resolve(saved) : askReplayChallenge();
+let replayChallenge;
+if (saved && saved.merchant_uid === returningFrom) {
+  tag.setAttribute('merchant-uid', saved.merchant_uid);
+  replayChallenge = Promise.resolve(saved);
+} else {
+  startNewVerification();
+}
+
+/** A new id for the next verification (each attempt has its own), and the demo's challenge for it. */
+function startNewVerification() {
+  const merchantUid = 'demo_' + randomId(24);
+  tag.setAttribute('merchant-uid', merchantUid);
+  replayChallenge = askReplayChallenge(merchantUid);
+  // A failed challenge request shows when the replay button is pressed.
+  replayChallenge.catch(() => {});
+}
 
 function randomId(length) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -159,7 +172,7 @@ function readSaved() {
   }
 }
 
-function askReplayChallenge() {
+function askReplayChallenge(merchantUid) {
   return postJson('/v1/challenges', { merchant_uid: merchantUid }).then(({ status, body }) => {
     if (status !== 201) throw new Error(body.code ?? `HTTP ${status}`);
     try {
@@ -410,7 +423,9 @@ form.addEventListener('submit', async (event) => {
   renderIntrospection();
 });
 
+// The reset event comes before the form resets its fields (and the tag asks for a new challenge).
 form.addEventListener('reset', () => {
+  startNewVerification();
   view.introspection = undefined;
   renderIntrospection();
 });
@@ -441,6 +456,4 @@ byId('clear-log').addEventListener('click', () => {
 for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLanguage(button.dataset.lang));
 for (const button of document.querySelectorAll('[data-provider]')) button.addEventListener('click', () => applyProvider(button.dataset.provider));
 
-// A failed challenge request shows when the replay button is pressed.
-replayChallenge.catch(() => {});
 setLanguage(lang);

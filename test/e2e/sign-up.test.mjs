@@ -143,6 +143,7 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
       await waitForState(page, 'verified');
       const second = await page.evaluate(() => document.querySelector('#age').claims);
       assert.notEqual(second.imp_uid, claims.imp_uid);
+      assert.notEqual(second.merchant_uid, claims.merchant_uid, 'each attempt runs under its own merchant_uid');
       assert.equal(second.sub, claims.sub, 'one person has one sub on one site');
       await page.click('#submit');
       assert.deepEqual(await submitted(2), { status: 409, body: { error: 'account_exists' } });

@@ -2,7 +2,7 @@
 // settings and a throwaway state directory), a headless Chromium, small servers of our own,
 // and waits on what the page shows (never fixed sleeps).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,10 @@ export async function startVerifier() {
   // An explicit (empty) env file: wrangler then ignores .dev.vars and .env.
   const envFile = join(directory, 'none.env');
   writeFileSync(envFile, '');
+  // A private copy of the static assets: another `npm run build` in this tree during the run
+  // (it empties dist/site first) must not pull the page out from under the browser.
+  const assets = join(directory, 'site');
+  cpSync(join(root, 'dist/site'), assets, { recursive: true });
   const secret = () => randomBytes(32).toString('base64url');
   const vars = {
     ENVIRONMENT: 'development',
@@ -52,7 +56,7 @@ export async function startVerifier() {
     CHALLENGE_SECRET: secret(),
   };
   const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
-    '--env-file', envFile, '--show-interactive-dev-session=false',
+    '--assets', assets, '--env-file', envFile, '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])];
   let output = '';
   const log = new PassThrough();
@@ -154,8 +158,13 @@ export async function waitForState(page, state, selector = 'iamport-verify', tim
   try {
     await page.waitForFunction(([sel, wanted]) => document.querySelector(sel)?.state === wanted, [selector, state], { timeout });
   } catch (error) {
-    const seen = await page.evaluate(() => (window.iamportEvents ?? []).map((event) => `${event.type} ${JSON.stringify(event.detail)}`));
-    throw new Error(`The tag never reached "${state}". Events:\n  ${seen.join('\n  ')}`, { cause: error });
+    const seen = await page.evaluate(([sel]) => ({
+      defined: !!customElements.get('iamport-verify'),
+      state: document.querySelector(sel)?.state,
+      events: (window.iamportEvents ?? []).map((event) => `${event.type} ${JSON.stringify(event.detail)}`),
+    }), [selector]);
+    throw new Error(`The tag never reached "${state}" (${page.url()}; element defined: ${seen.defined}, state: ${seen.state}). `
+      + `Events:\n  ${seen.events.join('\n  ')}`, { cause: error });
   }
 }
 
