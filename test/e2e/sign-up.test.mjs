@@ -252,8 +252,8 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
 
   test('replaying a verification\'s imp_uid is refused with already_used', async () => {
     await onDemo({}, async ({ page }) => {
-      // A challenge for the same merchant_uid, asked for before the person verifies (a newer one
-      // would be refused as certification_stale before the ledger is even asked).
+      // A challenge for the same merchant_uid, asked for before the person verifies: one asked for
+      // later than the certification (beyond a few seconds of clock skew) is certification_stale.
       const merchantUid = await page.locator('#age').getAttribute('merchant-uid');
       const early = await post('/v1/challenges', { merchant_uid: merchantUid });
       assert.equal(early.status, 201);
@@ -282,7 +282,9 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
       .replace('sdk-src="/sandbox/iamport.js"', `sdk-src="${verifier.origin}/sandbox/iamport.js" endpoint="${verifier.origin}"`)
       .replace('<script type="module" src="demo.js"></script>', '');
     assert.ok(page.includes(`endpoint="${verifier.origin}"`));
-    const elsewhere = await serve((request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    const elsewhere = await serve((request, response) => (request.url === '/'
+      ? response.writeHead(200, { 'content-type': 'text/html' }).end(page)
+      : response.writeHead(404).end()));
     const context = await browser.newContext({ locale: 'en-US' });
     await recordEvents(context);
     try {

@@ -16,6 +16,10 @@ import { freePort, spawnGroup, stop as stopProcess, waitForHttp } from '../../be
 
 export { freePort };
 
+// Interrupted (Ctrl-C, or the runner stopping this file): exit properly, so the 'exit' hook of
+// processes.mjs stops wrangler's process group instead of leaving it running.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.once(signal, () => process.exit(code));
+
 const root = new URL('../../', import.meta.url).pathname;
 const VERIFIER_START_TIMEOUT_MS = 90_000;
 
