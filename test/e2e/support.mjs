@@ -43,6 +43,7 @@ export async function startVerifier() {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const directory = mkdtempSync(join(tmpdir(), 'iamport-verify-e2e-'));
+  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
   // An explicit (empty) env file: wrangler then ignores .dev.vars and .env.
   const envFile = join(directory, 'none.env');
   writeFileSync(envFile, '');
