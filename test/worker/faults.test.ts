@@ -14,8 +14,8 @@ import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import type { EnvVars } from '../../worker/settings.ts';
 import { forgetIamportTokens } from '../../worker/upstream/iamport.ts';
 import { envelope, FakeIamport, FakePortOne, type FakeCertification } from './fake-upstream.ts';
-import { captureLogs, expectNoLeaks, figures } from './hardening.ts';
-import { bindings, fetchWith, randomClientIp, SITE, VERIFIER, type Json } from './support.ts';
+import { captureLogs, expectNoLeaks, figures, postDirect } from './hardening.ts';
+import { bindings, randomClientIp, type Json } from './support.ts';
 
 /** Short, so "just under" and "just over" take a fraction of a second. */
 const TIMEOUT_MS = 400;
@@ -59,21 +59,13 @@ beforeEach(() => {
 });
 
 async function exchange(body: Json, overrides: EnvVars = {}) {
-  const response = await fetchWith({ ...SETTINGS, ...overrides }, new Request(`${VERIFIER}/v1/attestations`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: SITE, 'cf-connecting-ip': randomClientIp() },
-    body: JSON.stringify(body),
-  }));
-  const text = await response.text();
-  said.push(text);
-  return { status: response.status, body: JSON.parse(text) as Json };
+  const answer = await postDirect('/v1/attestations', body, { overrides: { ...SETTINGS, ...overrides }, clientIp: randomClientIp() });
+  said.push(answer.text);
+  return answer;
 }
 
 async function challenge() {
-  const response = await fetchWith(SETTINGS, new Request(`${VERIFIER}/v1/challenges`, {
-    method: 'POST', headers: { 'content-type': 'application/json', origin: SITE, 'cf-connecting-ip': randomClientIp() }, body: '{}',
-  }));
-  return (await response.json()) as { merchant_uid: string; challenge: string };
+  return (await postDirect('/v1/challenges', {}, { overrides: SETTINGS, clientIp: randomClientIp() })).body as { merchant_uid: string; challenge: string };
 }
 
 /** A certified adult at the V1 stand-in, and the body that exchanges it. */
