@@ -133,11 +133,12 @@ describe('refusals', () => {
     expect(body.detail).toMatch(/larger than/);
   });
 
-  it('refuses an Origin that is not on the allow-list, without CORS headers', async () => {
+  it('refuses an Origin that is not on the allow-list, with a refusal that page can read', async () => {
     const { status, body, response } = await attest(await verifiedBody(), 'https://evil.example');
     expect(status).toBe(403);
     expect(body.code).toBe('origin_not_allowed');
-    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(body).not.toHaveProperty('token');
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://evil.example');
   });
 
   it('refuses a request with no Origin at all', async () => {

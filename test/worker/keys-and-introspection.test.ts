@@ -111,7 +111,7 @@ describe('POST /v1/challenges', () => {
     }
   });
 
-  it('answers the CORS preflight for an allowed origin only', async () => {
+  it('answers the CORS preflight for any origin, so that a refused site can read why', async () => {
     const preflight = (origin: string) => SELF.fetch(`${VERIFIER}/v1/challenges`, {
       method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     });
@@ -119,9 +119,13 @@ describe('POST /v1/challenges', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(SITE);
     expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type');
-    const refused = await preflight('https://evil.example');
+    const other = await preflight('https://evil.example');
+    expect(other.status).toBe(204);
+    expect(other.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+    const refused = await post('/v1/challenges', {}, { origin: 'https://evil.example' });
     expect(refused.status).toBe(403);
-    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.body.code).toBe('origin_not_allowed');
+    expect(refused.body).not.toHaveProperty('challenge');
   });
 });
 
