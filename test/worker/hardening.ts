@@ -45,7 +45,7 @@ export async function postDirect(path: string, body: Json, { overrides = {} as E
     body: JSON.stringify(body),
   }));
   const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as Json };
+  return { status: response.status, headers: response.headers, text, body: JSON.parse(text) as Json };
 }
 
 /** A client address from a fixed pool, so the rate limiter's table stays small over thousands of requests. */
