@@ -11,15 +11,15 @@
 //   BENCH_LEVELS             concurrency levels (default 1,8,32,128)
 //   BENCH_DEADLINE_S         the whole run's limit (default 600)
 //   BENCH_STATE              where the verifier's Durable Objects keep state in the main phases:
-//                            disk (default, a temporary directory) or tmpfs (/dev/shm); the other is
-//                            measured too, at 1 and 32 clients
+//                            tmpfs (default where /dev/shm exists) or disk (a temporary directory);
+//                            the other is measured too, at 1 and 32 clients
 // `node bench/run.mjs --report-only` redraws RESULTS.md and the chart from results.json.
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, platform, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { forkServer, stopAll, stop, groupCpuSeconds, cpuBetween } from './lib/processes.mjs';
+import { forkServer, stopAll, stop, groupCpuSeconds, cpuBetween, machineBusySeconds } from './lib/processes.mjs';
 import { startVerifier } from './lib/verifier.mjs';
 import { runPhase } from './lib/load.mjs';
 import { verifierTarget, baselineTarget } from './lib/targets.mjs';
@@ -40,7 +40,9 @@ const settings = {
   c1_requests: Number(env.BENCH_C1_REQUESTS ?? 300),
   levels: (env.BENCH_LEVELS ?? '1,8,32,128').split(',').map(Number),
   deadline_s: Number(env.BENCH_DEADLINE_S ?? 600),
-  verifier_state: env.BENCH_STATE ?? 'disk',
+  // In memory by default: this machine's disk is shared, and its sync latency, which a new Durable
+  // Object per imp_uid pays, varied threefold between runs. The disk is measured beside it.
+  verifier_state: env.BENCH_STATE ?? (existsSync(TMPFS) ? 'tmpfs' : 'disk'),
   other_state_levels: [1, 32],
   warmup_requests: 40,
   min_age: 19,
@@ -109,41 +111,72 @@ function cpuPerVerification(serverBefore, serverAfter, upstreamBefore, upstreamA
   };
 }
 
-async function measureTarget(target, upstreamBase, upstreamPid, levelList = settings.levels) {
+async function warmUp(target) {
   log(`${target.label}: warming up`);
   await runPhase({ url: target.url, headers: target.headers, bodies: await target.prepare(settings.warmup_requests + 8),
     connections: 4, amount: settings.warmup_requests, okStatus: target.okStatus });
-  const levels = [];
-  for (const connections of levelList) {
-    const byCount = connections === 1;
-    const seconds = connections === 32 ? settings.c32_duration_s : settings.duration_s;
-    const size = byCount ? settings.c1_requests + 10 : poolSize(target, connections, seconds, levels.at(-1));
-    const preparedAt = performance.now();
-    const bodies = await target.prepare(size);
-    const prepareS = (performance.now() - preparedAt) / 1000;
-    await upstreamStats(upstreamBase, true);
-    const serverBefore = groupCpuSeconds(target.processGroup);
-    const upstreamBefore = groupCpuSeconds(upstreamPid);
-    const loadBefore = process.cpuUsage();
-    const phase = await runPhase({
-      url: target.url, headers: target.headers, bodies, connections, okStatus: target.okStatus,
-      ...(byCount ? { amount: settings.c1_requests } : { durationS: seconds }),
-    });
-    const load = process.cpuUsage(loadBefore);
-    phase.cpu = cpuPerVerification(serverBefore, groupCpuSeconds(target.processGroup), upstreamBefore, groupCpuSeconds(upstreamPid), phase.ok, phase.elapsed_s);
-    if (phase.cpu) phase.cpu.load_generator_cores_busy = round((load.user + load.system) / 1e6 / phase.elapsed_s);
-    // Requests cut off when the phase ended still reach the upstream: let them finish, then
-    // count upstream calls per request the server received.
-    await sleep(DRAIN_MS);
-    const calls = await upstreamStats(upstreamBase);
-    const upstreamCalls = calls.getToken + calls.getCertification + calls.deleteCertification;
-    phase.upstream = { ...calls, per_verification: phase.sent ? round(upstreamCalls / phase.sent, 3) : null };
-    phase.prepared = { verifications: size, seconds: Math.round(prepareS * 10) / 10 };
-    log(`${target.label} c=${connections}: ${phase.ok} ok, ${phase.errors} errors, ${phase.throughput_rps} rps, `
-      + `p50 ${phase.latency_ms.p50} ms, p99 ${phase.latency_ms.p99} ms, ${phase.upstream.per_verification} upstream calls each`);
-    levels.push(phase);
+}
+
+/** One target at one concurrency level: prepare (untimed), run, then read CPU and upstream calls. */
+async function measureLevel(target, connections, previous, upstreamBase, upstreamPid) {
+  const byCount = connections === 1;
+  const seconds = connections === 32 ? settings.c32_duration_s : settings.duration_s;
+  const size = byCount ? settings.c1_requests + 10 : poolSize(target, connections, seconds, previous);
+  const preparedAt = performance.now();
+  const bodies = await target.prepare(size);
+  const prepareS = (performance.now() - preparedAt) / 1000;
+  await upstreamStats(upstreamBase, true);
+  const serverBefore = groupCpuSeconds(target.processGroup);
+  const upstreamBefore = groupCpuSeconds(upstreamPid);
+  const loadBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
+  const phase = await runPhase({
+    url: target.url, headers: target.headers, bodies, connections, okStatus: target.okStatus,
+    ...(byCount ? { amount: settings.c1_requests } : { durationS: seconds }),
+  });
+  const load = process.cpuUsage(loadBefore);
+  phase.cpu = cpuPerVerification(serverBefore, groupCpuSeconds(target.processGroup), upstreamBefore, groupCpuSeconds(upstreamPid), phase.ok, phase.elapsed_s);
+  if (phase.cpu) {
+    phase.cpu.load_generator_cores_busy = round((load.user + load.system) / 1e6 / phase.elapsed_s);
+    // Everything running on the machine, the bench's processes and any other work.
+    const machineAfter = machineBusySeconds();
+    phase.cpu.machine_cores_busy = machineBefore === null || machineAfter === null ? null : round((machineAfter - machineBefore) / phase.elapsed_s);
   }
-  return { name: target.name, label: target.label, levels };
+  // Requests cut off when the phase ended still reach the upstream: let them finish, then
+  // count upstream calls per request the server received.
+  await sleep(DRAIN_MS);
+  const calls = await upstreamStats(upstreamBase);
+  const upstreamCalls = calls.getToken + calls.getCertification + calls.deleteCertification;
+  phase.upstream = { ...calls, per_verification: phase.sent ? round(upstreamCalls / phase.sent, 3) : null };
+  phase.prepared = { verifications: size, seconds: Math.round(prepareS * 10) / 10 };
+  log(`${target.label} c=${connections}: ${phase.ok} ok, ${phase.errors} errors, ${phase.throughput_rps} rps, `
+    + `p50 ${phase.latency_ms.p50} ms, p99 ${phase.latency_ms.p99} ms, ${phase.upstream.per_verification} upstream calls each`);
+  return phase;
+}
+
+/**
+ * Every target at each level before the next level, so the servers compared at one level ran
+ * within a minute of each other: other work on the machine drifts, and the ratios are the point.
+ */
+async function measureTargets(targets, levels, upstreamBase, upstreamPid) {
+  for (const target of targets) await warmUp(target);
+  const measured = targets.map((target) => ({ name: target.name, label: target.label, levels: [] }));
+  for (const connections of levels) {
+    for (const [i, target] of targets.entries()) {
+      measured[i].levels.push(await measureLevel(target, connections, measured[i].levels.at(-1), upstreamBase, upstreamPid));
+    }
+  }
+  return measured;
+}
+
+/** A measurement the report can do without: its failure is recorded, and the run goes on. */
+async function optional(what, measure) {
+  try {
+    return await measure();
+  } catch (error) {
+    log(`${what} failed: ${error?.message ?? error}`);
+    return { error: String(error?.message ?? error).slice(0, 500) };
+  }
 }
 
 /** What wrangler dev logged as errors during the run (the verifier's own log lines hold codes only). */
@@ -153,7 +186,25 @@ function wranglerLogErrors(logPath) {
     error_lines: lines.filter((line) => line.includes('[ERROR]')).length,
     sqlite_nomem_lines: lines.filter((line) => line.includes('SQLITE_NOMEM')).length,
     internal_error_responses: lines.filter((line) => line.includes('"code":"internal_error"')).length,
+    // The verifier's own request log: outcome codes other than ok, counted.
+    outcomes_not_ok: lines.filter((line) => line.startsWith('{"event":"request"')).reduce((codes, line) => {
+      let code;
+      try {
+        ({ code } = JSON.parse(line));
+      } catch {
+        code = 'unreadable_log_line';
+      }
+      if (code !== 'ok') codes[code] = (codes[code] ?? 0) + 1;
+      return codes;
+    }, {}),
   };
+}
+
+/** The ledger's design as worker/ledger/ledger.ts declares it: bucket objects, or one object per id. */
+function ledgerBuckets() {
+  const source = readFileSync(join(repoRoot, 'worker/ledger/ledger.ts'), 'utf8');
+  const match = /LEDGER_BUCKETS\s*=\s*(\d+)/.exec(source);
+  return match ? Number(match[1]) : null;
 }
 
 function versions() {
@@ -229,7 +280,7 @@ async function main() {
     const target = { ...verifierTarget(other.base, upstreamBase), processGroup: other.child.pid };
     target.name = `verifier_state_${otherState}`;
     target.label = `verifier (wrangler dev), ${stateLabel(otherState)}`;
-    measured.push(await measureTarget(target, upstreamBase, upstream.pid, settings.other_state_levels));
+    measured.push(...await measureTargets([target], settings.other_state_levels, upstreamBase, upstream.pid));
     await stop(other.child);
     measured.at(-1).server_log = wranglerLogErrors(other.logPath);
   }
@@ -248,7 +299,7 @@ async function main() {
     { ...baselineTarget('baseline_guide', 'baseline: guide sample (Express, fresh token)', `http://127.0.0.1:${guide.port}`, upstreamBase, 2), processGroup: guide.child.pid },
     { ...baselineTarget('baseline_library', 'baseline: iamport npm client (Express, cached token)', `http://127.0.0.1:${library.port}`, upstreamBase, 1), processGroup: library.child.pid },
   ];
-  for (const target of targets) measured.push(await measureTarget(target, upstreamBase, upstream.pid));
+  measured.push(...await measureTargets(targets, settings.levels, upstreamBase, upstream.pid));
   measured.find((target) => target.name === 'verifier').server_log = wranglerLogErrors(verifier.logPath);
   // The main verifier first in the report, the other state beside it.
   measured.sort((a, b) => (a.name === 'verifier' ? -1 : b.name === 'verifier' ? 1 : 0));
@@ -260,22 +311,22 @@ async function main() {
   await stop(library.child);
   await stop(upstream);
   log('the tag\'s weight, in Chromium');
-  const tag = await measureTagWeight({ repoRoot, build, page, verifierBase: verifier.base });
+  const tag = await optional('the tag\'s weight', () => measureTagWeight({ repoRoot, workDir, build, page, verifierBase: verifier.base }));
   await page.close();
   // Everything below measures alone: no server of the load phases keeps running.
   await stop(verifier.child);
 
   log('CPU per verification, in process');
-  const cpu = await measureCpu({ repoRoot, workDir });
+  const cpu = await optional('CPU in process', () => measureCpu({ repoRoot, workDir }));
   log('wrangler dev: CF-Connecting-IP and the ledger\'s Durable Object round trip');
-  const probe = await probeWranglerDev({ repoRoot, workDir });
+  const probe = await optional('the probe', () => probeWranglerDev({ repoRoot, workDir }));
 
   const results = {
     generated_at: startedAt.toISOString(),
     run_seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
     machine: { ...machineAtStart, load_average_at_end: machine().load_average_1_5_15_min },
     versions: versions(),
-    settings: { ...settings, verifier: verifier.settings, traffic: 'loopback (127.0.0.1) only' },
+    settings: { ...settings, verifier: verifier.settings, ledger_buckets: ledgerBuckets(), traffic: 'loopback (127.0.0.1) only' },
     targets: measured,
     wrangler_healthz: healthz,
     cpu,

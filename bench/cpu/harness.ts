@@ -71,15 +71,16 @@ function upstreamAnswer(request: Request): Response {
   return cert ? json({ code: 0, message: null, response: cert }) : json({ code: -1, message: 'not found', response: null }, 404);
 }
 
-/** The ledger as the app sees it (a namespace of objects with `claim`), kept in a Set. */
+/** The ledger as the app sees it (a namespace of objects with `claim(key, forgetAtMs)`), kept in a Set. */
 function memoryLedger() {
   const claimed = new Set<string>();
   return {
     idFromName: (name: string) => name,
-    get: (id: string) => ({
-      claim: async () => {
-        if (claimed.has(id)) return false;
-        claimed.add(id);
+    get: (object: string) => ({
+      claim: async (key: string) => {
+        const entry = `${object}\n${key}`;
+        if (claimed.has(entry)) return false;
+        claimed.add(entry);
         return true;
       },
     }),
@@ -162,6 +163,8 @@ async function main() {
     await (await app.fetch(new Request('http://127.0.0.1/healthz'), env, ctx)).arrayBuffer();
   });
 
+  // Numbers from failing requests would measure the error path: refuse them.
+  if (failures > 0) throw new Error(`${failures} of ${ITERATIONS + WARMUP} attestation requests failed in process; the harness no longer matches the worker`);
   process.stdout.write(JSON.stringify({
     iterations: ITERATIONS, cold, pieces, decisions, attestation_request: request, attestation_failures: failures,
     challenge_request: challengeRequest, healthz_request: healthz, log_lines: logLines,

@@ -69,11 +69,11 @@ function targetRows(results, h) {
     [`Verifier overhead under ${TARGETS.overheadP50MaxMs} ms p50 (latency minus the stand-in's delay)`,
       `p50 ${fmt(h.overheadP50, 2)} ms, p99 ${fmt(h.overheadP99, 2)} ms; minus wrangler dev's own round trip (GET /healthz p50 ${fmt(h.healthzP50, 2)} ms): p50 ${fmt(h.ownOverheadP50, 2)} ms`,
       verdict(h.overheadP50 === null ? null : h.overheadP50 < TARGETS.overheadP50MaxMs),
-      ledger ? `see "Where the verifier's time goes": under wrangler dev the outbound fetch costs ${fmt(outbound, 2)} ms more than no fetch, the ledger's new Durable Object per imp_uid ${fmt(ledger.claim_in_new_object.p50, 2)} ms (a new row in an object that exists: ${fmt(ledger.claim_new_row_in_existing_object.p50, 2)} ms); the verifier's CPU is ${fmt(h.cpuMs, 2)} ms` : ''],
+      ledger ? `see "Where the verifier's time goes": under wrangler dev the outbound fetch costs ${fmt(outbound, 2)} ms more than no fetch, ${ledgerKind(results).label} ${fmt(ledger[ledgerKind(results).key].p50, 2)} ms (a new object per imp_uid: ${fmt(ledger.claim_in_new_object.p50, 2)} ms); the verifier's CPU is ${fmt(h.cpuMs, 2)} ms` : ''],
     [`Throughput at concurrency 32 at least ${TARGETS.throughputRatioMin}× the baseline's`,
       `${fmt(h.throughputRatio, 2)}× (${fmt(h.v32?.throughput_rps)} vs ${fmt(h.g32?.throughput_rps)} verifications/s)`,
       verdict(h.throughputRatio === null ? null : h.throughputRatio >= TARGETS.throughputRatioMin),
-      `${throughputLimit(results, h).cpuBound ? `CPU-bound on ${results.machine.cores} cores` : `not CPU-bound (${fmt(throughputLimit(results, h).busyCores, 2)} of ${results.machine.cores} cores busy): waiting on the ledger's new Durable Object per imp_uid, ${results.settings.verifier.durable_object_state}`}; the verifier under wrangler dev used ${fmt(h.v32?.cpu?.server_ms, 2)} ms of CPU per verification (workerd and wrangler's Node process), the guide's Express server ${fmt(h.g32?.cpu?.server_ms, 2)} ms; the verifier's own code is ${fmt(h.cpuMs, 2)} ms of it; see "Why the verifier's throughput stops where it does"`],
+      `${throughputLimit(results, h).cpuBound ? `CPU-bound: ${fmt(throughputLimit(results, h).busyCores, 2)} of ${results.machine.cores} cores busy, all processes` : `not CPU-bound (${fmt(throughputLimit(results, h).busyCores, 2)} of ${results.machine.cores} cores busy, all processes): waiting, see below`}; the verifier under wrangler dev used ${fmt(h.v32?.cpu?.server_ms, 2)} ms of CPU per verification (workerd and wrangler's Node process), the guide's Express server ${fmt(h.g32?.cpu?.server_ms, 2)} ms; the verifier's own code is ${fmt(h.cpuMs, 2)} ms of it; see "Why the verifier's throughput stops where it does"`],
     [`CPU per verification under ${TARGETS.cpuPerVerificationMaxMs} ms (Workers free plan limit: ${TARGETS.workersFreeCpuLimitMs} ms)`,
       `${fmt(h.cpuMs, 3)} ms per POST /v1/attestations`,
       verdict(h.cpuMs === null ? null : h.cpuMs < TARGETS.cpuPerVerificationMaxMs),
@@ -83,7 +83,7 @@ function targetRows(results, h) {
       verdict(tagBytes === undefined ? null : tagBytes <= TARGETS.tagGzipMaxBytes),
       results.tag?.built ? 'Lit is bundled into the module (one self-contained file for script-tag use)' : 'dist/site/iamport-verify.js did not exist: run `npm run build`'],
     [`The verifier's bundle at most ${kb(TARGETS.bundleGzipMaxBytes)} gzipped`,
-      `${kb(bundle)} as configured (wrangler does not minify); ${kb(minified)} with --minify`,
+      minifiedAsConfigured(results.verifier_bundle) ? `${kb(bundle)} as configured (minified)` : `${kb(bundle)} as configured (not minified); ${kb(minified)} with --minify`,
       verdict(bundle === undefined ? null : bundle <= TARGETS.bundleGzipMaxBytes),
       bundleWhy(results)],
   ];
@@ -91,10 +91,15 @@ function targetRows(results, h) {
 }
 
 function bundleWhy(results) {
-  const parts = results.verifier_bundle?.as_configured?.composition_bytes;
+  const parts = results.verifier_bundle?.composition_unminified_bytes;
   if (!parts) return '';
   const top = Object.entries(parts).slice(0, 5).map(([name, bytes]) => `${name} ${kb(bytes)}`).join(', ');
   return `unminified bytes by source: ${top}`;
+}
+
+/** Whether wrangler.toml already minifies (the configured bundle is the --minify one). */
+function minifiedAsConfigured(bundle) {
+  return bundle?.as_configured?.gzip_bytes !== undefined && bundle.as_configured.gzip_bytes === bundle.with_minify?.gzip_bytes;
 }
 
 function scalingTable(results) {
@@ -110,6 +115,13 @@ function scalingTable(results) {
   return `${table(['server', 'clients', 'phase', 'verifications/s', 'p50 ms', 'p95 ms', 'p99 ms', 'ok', 'errors', 'upstream calls each', 'server CPU ms each', 'server cores busy', 'load generator cores busy', 'note'], rows)}
 
 "Upstream calls each" counts the stand-in's calls per request the server received (after letting cut-off requests finish). "Server CPU" is what the OS counted for the server's processes (for the verifier: workerd and wrangler's Node proxy together; per process in results.json) divided by the verifications completed.`;
+}
+
+/** Which probe row is what the verifier's ledger does per verification: a new object per id, or a row in a bucket that exists. */
+function ledgerKind(results) {
+  return results.settings.ledger_buckets
+    ? { key: 'claim_new_row_in_existing_object', label: `a claim in one of the ledger's ${results.settings.ledger_buckets} bucket objects (a new row in an object that exists)` }
+    : { key: 'claim_in_new_object', label: 'a claim in a new Durable Object per imp_uid' };
 }
 
 /** The ledger's numbers for the state the main verifier ran with. */
@@ -129,7 +141,7 @@ function timeBreakdown(results, h) {
     ['the stand-in\'s delay (one look-up)', h.delay],
     ['wrangler dev\'s round trip for a trivial request with its log line (GET /healthz, p50)', h.healthzP50],
     ['an outbound fetch from workerd to a loopback server that answers at once (probe, p50 over a no-op)', components?.outbound_fetch.p50_over_noop_ms],
-    [`the ledger: a claim in a new Durable Object, ${results.settings.verifier.durable_object_state} (probe, p50 over a no-op)`, ledger?.sequential_ms.over_noop.claim_in_new_object.p50],
+    [`the ledger: ${ledgerKind(results).label}, ${results.settings.verifier.durable_object_state} (probe, p50 over a no-op)`, ledger?.sequential_ms.over_noop[ledgerKind(results).key].p50],
     ['CPU of the request itself, in process (Hono, checks, HMACs, ES256)', cpu?.attestation_request ? cpu.attestation_request.cpu_us / 1000 : null],
   ];
   const explained = rows.reduce((sum, [, value]) => sum + (Number(value) || 0), 0);
@@ -143,8 +155,10 @@ function timeBreakdown(results, h) {
 function throughputLimit(results, h) {
   const v = h.v32?.cpu;
   const standinCores = v?.upstream_standin_ms !== null && v?.upstream_standin_ms !== undefined ? (v.upstream_standin_ms * h.v32.throughput_rps) / 1000 : 0;
-  const busyCores = (v?.server_cores_busy ?? 0) + (v?.load_generator_cores_busy ?? 0) + standinCores;
-  return { busyCores, standinCores, cpuBound: busyCores >= 0.8 * results.machine.cores };
+  const benchCores = (v?.server_cores_busy ?? 0) + (v?.load_generator_cores_busy ?? 0) + standinCores;
+  // The whole machine when measured (other work competes for the same cores), else the bench's own processes.
+  const busyCores = v?.machine_cores_busy ?? benchCores;
+  return { busyCores, benchCores, standinCores, cpuBound: busyCores >= 0.85 * results.machine.cores };
 }
 
 /** Why throughput stops where it does: CPU per verification as the OS saw it, and where wrangler dev spends it. */
@@ -162,7 +176,7 @@ function throughputWhy(results, h) {
     ['+ an outbound fetch (the upstream look-up)', fmt(over(components.outbound_fetch.clients_32, 'workerd_cpu_ms_each'), 2), fmt(over(components.outbound_fetch.clients_32, 'wrangler_node_cpu_ms_each'), 2)],
     ['+ a log line', fmt(over(components.log_line.clients_32, 'workerd_cpu_ms_each'), 2), fmt(over(components.log_line.clients_32, 'wrangler_node_cpu_ms_each'), 2)],
     ['+ a rate limiter call', fmt(over(components.rate_limiter.clients_32, 'workerd_cpu_ms_each'), 2), fmt(over(components.rate_limiter.clients_32, 'wrangler_node_cpu_ms_each'), 2)],
-    [`+ a claim in a new Durable Object (${results.settings.verifier.durable_object_state})`, fmt(over(ledger?.clients_32.claim_in_new_object, 'workerd_cpu_ms_each'), 2), fmt(over(ledger?.clients_32.claim_in_new_object, 'wrangler_node_cpu_ms_each'), 2)],
+    [`+ ${ledgerKind(results).label} (${results.settings.verifier.durable_object_state})`, fmt(over(ledger?.clients_32[ledgerKind(results).key], 'workerd_cpu_ms_each'), 2), fmt(over(ledger?.clients_32[ledgerKind(results).key], 'wrangler_node_cpu_ms_each'), 2)],
     ['+ the verifier\'s own code (in process, above)', fmt(h.cpuMs, 2), ''],
   ];
   const sum = (column) => rows.reduce((total, row) => total + (Number(row[column]) || 0), 0);
@@ -171,10 +185,13 @@ function throughputWhy(results, h) {
   rows.push(['**measured per verification at 32 clients**', `**${fmt(byProcess.workerd, 2)}**`, `**${fmt(byProcess.node, 2)}**`]);
   const limit = throughputLimit(results, h);
   const newObjects = ledger?.clients_32.claim_in_new_object;
+  const ledgerRate = ledger?.clients_32[ledgerKind(results).key]?.requests_per_s;
+  const ledgerLimits = ledgerRate !== undefined && ledgerRate < 2 * (h.v32?.throughput_rps ?? 0);
   const existing = ledger?.clients_32.claim_new_row_in_existing_object;
+  const who = `the verifier's processes ${fmt(v.server_cores_busy, 2)}, the load generator ${fmt(v.load_generator_cores_busy, 2)}, the stand-in ${fmt(limit.standinCores, 2)}, other work on the machine ${fmt(Math.max(0, limit.busyCores - limit.benchCores), 2)}`;
   const opening = limit.cpuBound
-    ? `At 32 clients the machine is full: ${fmt(limit.busyCores, 2)} of ${results.machine.cores} cores busy (the verifier's processes ${fmt(v.server_cores_busy, 2)}, the load generator ${fmt(v.load_generator_cores_busy, 2)}, the stand-in ${fmt(limit.standinCores, 2)}).`
-    : `At 32 clients the machine is not full: ${fmt(limit.busyCores, 2)} of ${results.machine.cores} cores busy (the verifier's processes ${fmt(v.server_cores_busy, 2)}, the load generator ${fmt(v.load_generator_cores_busy, 2)}, the stand-in ${fmt(limit.standinCores, 2)}). The verifier waits rather than computes: with ${results.settings.verifier.durable_object_state}, claims in a new Durable Object each alone top out at ${fmt(newObjects?.requests_per_s)} per second with 32 clients, against ${fmt(existing?.requests_per_s)} for new rows in one object that exists (table above), so a new object per imp_uid is the bottleneck here.`;
+    ? `At 32 clients the machine's cores were full: ${fmt(limit.busyCores, 2)} of ${results.machine.cores} busy (${who}).`
+    : `At 32 clients the machine's cores were not full: ${fmt(limit.busyCores, 2)} of ${results.machine.cores} busy (${who}): the limit is a wait, not the CPU alone. With ${results.settings.verifier.durable_object_state}, ledger claims alone reach ${fmt(newObjects?.requests_per_s)} per second with 32 clients when each makes a new object, and ${fmt(existing?.requests_per_s)} as new rows in an object that exists (table above); the verifier's ledger ${results.settings.ledger_buckets ? `uses ${results.settings.ledger_buckets} bucket objects, so it pays the second` : 'makes a new object per imp_uid, so it pays the first'}, ${ledgerLimits ? 'which is close to the verifier\'s own rate: the ledger is the likely wait.' : 'well above the verifier\'s own rate: the wait is elsewhere in wrangler dev, not split out here.'}`;
   return `${opening} Per verification the OS counted ${fmt(v.server_ms, 2)} ms of CPU for the verifier under wrangler dev, against ${server(h.g32)} ms for the guide's Express server and ${server(h.l32)} ms for the iamport-client server. Of that, the verifier's own code is ${fmt(h.cpuMs, 2)} ms; the rest is wrangler dev's machinery, measured piece by piece with the probe Worker (32 clients, CPU per request):
 
 ${table(['what', 'workerd CPU ms', 'wrangler\'s Node process CPU ms'], rows)}
@@ -202,7 +219,7 @@ function cpuSection(cpu) {
 }
 
 function tagSection(tag) {
-  if (!tag) return 'not measured';
+  if (!tag || tag.error) return `Not measured${tag?.error ? `: ${tag.error}` : ''}.`;
   const jq = tag.comparison.jquery_1_12_4_min;
   const jqLine = `For comparison, jQuery 1.12.4 (jquery.min.js from the npm registry), which the guide's integration loads first: ${kb(jq.bytes)}, ${kb(jq.gzip)} gzip, ${kb(jq.brotli)} brotli (${tag.comparison.note}).`;
   if (!tag.built) return `**Not built**: dist/site/iamport-verify.js does not exist (${tag.build?.note ?? ''}). ${jqLine}`;
@@ -243,7 +260,7 @@ export function renderMarkdown(results) {
 Generated by \`npm run bench\` (bench/run.mjs) on ${results.generated_at} in ${results.run_seconds} s; machine-readable: [results.json](results.json).
 Everything ran on one machine, on loopback: ${m.cores} cores (${m.cpu}), ${m.memory_gib} GiB, ${m.platform}; Node ${results.versions.node}, wrangler ${results.versions.wrangler}, workerd ${results.versions.workerd}, autocannon ${results.versions.autocannon}, Express ${results.versions.express}, iamport ${results.versions.iamport}.
 
-**Settings.** Upstream stand-in delay ${s.upstream_delay_ms} ms per call. Each verification: \`POST /v1/challenges\`, then an adult certification for its merchant_uid at the stand-in (certified now), both untimed; only \`POST /v1/attestations\` (min_age ${s.min_age}) is timed. One client: ${s.c1_requests} verifications one after another; 8 and 128 clients: ${s.duration_s} s each; 32 clients: ${s.c32_duration_s} s; closed loop (each client sends its next request when the last is answered), after ${s.warmup_requests} warm-up verifications per server. The verifier runs under \`wrangler dev\` (local workerd), from ${s.verifier.script}, with a temporary copy of wrangler.toml whose rate limit is ${s.verifier.rate_limit}, because every request comes from one address; ALLOWED_ORIGINS ${s.verifier.allowed_origins}; ${s.verifier.durable_object_state} in a temporary --persist-to (BENCH_STATE; the other way is measured too, at ${s.other_state_levels.join(' and ')} clients). Load average when the run started: ${m.load_average_1_5_15_min?.join(', ')} (1, 5, 15 min), at its end: ${m.load_average_at_end?.join(', ')}; other work on the machine shows up as noise.
+**Settings.** Upstream stand-in delay ${s.upstream_delay_ms} ms per call. Each verification: \`POST /v1/challenges\`, then an adult certification for its merchant_uid at the stand-in (certified now), both untimed; only \`POST /v1/attestations\` (min_age ${s.min_age}) is timed. One client: ${s.c1_requests} verifications one after another; 8 and 128 clients: ${s.duration_s} s each; 32 clients: ${s.c32_duration_s} s; closed loop (each client sends its next request when the last is answered), after ${s.warmup_requests} warm-up verifications per server. The verifier runs under \`wrangler dev\` (local workerd), from ${s.verifier.script}, with a temporary copy of wrangler.toml whose rate limit is ${s.verifier.rate_limit}, because every request comes from one address; ALLOWED_ORIGINS ${s.verifier.allowed_origins}; ${s.verifier.durable_object_state} in a temporary --persist-to (BENCH_STATE; the other way is measured too, at ${s.other_state_levels.join(' and ')} clients${/tmpfs/.test(s.verifier.durable_object_state) ? ': this machine\'s disk is shared with other work, and the time its syncs take, which a new Durable Object per imp_uid pays, varied threefold between runs' : ''}). Load average when the run started: ${m.load_average_1_5_15_min?.join(', ')} (1, 5, 15 min), at its end: ${m.load_average_at_end?.join(', ')}; other work on the machine shows up as noise${Math.max(m.load_average_1_5_15_min?.[0] ?? 0, m.load_average_at_end?.[0] ?? 0) > m.cores ? ' (here the load average was above the core count: other work competed for the cores, so absolute numbers are pessimistic and vary between runs; the servers were measured level by level, one after another, so each ratio compares measurements made within a minute of each other)' : ''}.
 
 **The servers.** *verifier*: this project. *baseline: guide sample*: bench/baseline/server.mjs, an Express route written as the Iamport guide teaches: a fresh \`POST /users/getToken\`, then \`GET /certifications/{imp_uid}\`, the guide's birth-year age check and a one-account-per-CI check in memory; it signs nothing and keeps no single-use ledger. *baseline: iamport npm client*: the same route using the \`iamport\` package (iamport/iamport-rest-client-nodejs), which caches the token per instance.
 
@@ -284,7 +301,7 @@ ${results.verifier_bundle?.as_configured?.error ? results.verifier_bundle.as_con
     ['with --minify', results.verifier_bundle.with_minify.bytes, results.verifier_bundle.with_minify.gzip_bytes],
   ])}
 
-${results.verifier_bundle?.as_configured?.composition_bytes ? `Unminified bytes by source: ${Object.entries(results.verifier_bundle.as_configured.composition_bytes).map(([name, bytes]) => `${name} ${kb(bytes)}`).join(', ')}. The \`unenv\` parts are the Node polyfills the \`nodejs_compat\` flag brings in.` : ''}
+${results.verifier_bundle?.composition_unminified_bytes ? `Where the bytes come from, in the same bundle built unminified (${results.verifier_bundle.unminified_bytes} bytes): ${Object.entries(results.verifier_bundle.composition_unminified_bytes).map(([name, bytes]) => `${name} ${kb(bytes)}`).join(', ')}.${Object.keys(results.verifier_bundle.composition_unminified_bytes).some((name) => name.includes('unenv')) ? ' The `unenv` parts are the Node polyfills the `nodejs_compat` flag brings in.' : ''}` : ''}
 
 ## The tag's weight
 
@@ -292,8 +309,7 @@ ${tagSection(results.tag)}
 
 ## wrangler dev, as measured
 
-- CF-Connecting-IP: a client that sends \`CF-Connecting-IP: ${probe?.cf_connecting_ip.sent}\` is seen by the Worker as \`${probe?.cf_connecting_ip.worker_saw_when_sent}\`; without the header the Worker sees \`${probe?.cf_connecting_ip.worker_saw_when_not_sent}\`. So under wrangler dev ${probe?.cf_connecting_ip.passes_client_value_through ? 'a client can choose its own rate-limit key (on Cloudflare the edge sets the header and a client cannot)' : 'the client\'s value is replaced'}. The bench does not rely on this: it raises the limit in its temporary wrangler.toml instead, so the numbers above never meet a 429.
-- \`env\` is ${probe?.env_is_one_object_across_requests ? 'one object across requests' : 'a new object on each request'}, so the verifier's settings, parsed once per env object, are ${probe?.env_is_one_object_across_requests ? 'parsed once per isolate' : 'parsed on every request'}.
+${wranglerFacts(probe)}
 
 ## Reading these numbers
 
@@ -305,11 +321,12 @@ ${tagSection(results.tag)}
 
 function ledgerSection(probe, results) {
   const ledger = probe?.ledger;
+  if (probe?.error) return `The ledger was not measured: ${probe.error}.`;
   if (!ledger) return 'The ledger was not measured.';
   const rows = [];
   const kinds = [
-    ['claim_in_new_object', 'claim in a new object (one per imp_uid, as the verifier does)'],
-    ['claim_new_row_in_existing_object', 'claim a new row in an object that exists'],
+    ['claim_in_new_object', 'claim in a new object (one object per imp_uid)'],
+    ['claim_new_row_in_existing_object', 'claim a new row in an object that exists (a bucket)'],
     ['claim_duplicate_in_existing_object', 'claim a duplicate (refused)'],
   ];
   for (const [where, state] of [['on disk', ledger.state_on_disk], ['on tmpfs', ledger.state_on_tmpfs]]) {
@@ -327,12 +344,25 @@ function ledgerSection(probe, results) {
 
 ${table(['request', 'p50 ms', 'p99 ms', 'p50 over no-op', 'p99 over no-op', '32 clients: requests/s', '32 clients: p50 ms', 'errors'], rows)}
 
-Under wrangler dev every Durable Object is its own SQLite file: a new object per imp_uid means creating a file, a table and an alarm, with their syncs to disk, for every verification. On Cloudflare, objects live elsewhere and this cost is different; it is not measured here.`;
+Under wrangler dev every Durable Object is its own SQLite file: a new object per imp_uid means creating a file, a table and an alarm, with their syncs to disk, for every verification; a bucket that exists only takes a row. ${results.settings.ledger_buckets ? `The verifier's ledger spreads ids over ${results.settings.ledger_buckets} buckets (worker/ledger/ledger.ts).` : 'The verifier\'s ledger makes one object per imp_uid (worker/ledger/ledger.ts).'} On Cloudflare, objects live elsewhere and these costs are different; they are not measured here.`;
+}
+
+function wranglerFacts(probe) {
+  if (!probe?.cf_connecting_ip) return `Not measured${probe?.error ? `: ${probe.error}` : ''}.`;
+  const ip = probe.cf_connecting_ip;
+  return [
+    `- CF-Connecting-IP: a client that sends \`CF-Connecting-IP: ${ip.sent}\` is seen by the Worker as \`${ip.worker_saw_when_sent}\`; without the header the Worker sees \`${ip.worker_saw_when_not_sent}\`. So under wrangler dev ${ip.passes_client_value_through ? 'a client can choose its own rate-limit key (on Cloudflare the edge sets the header and a client cannot)' : 'the client\'s value is replaced'}. The bench does not rely on this: it raises the limit in its temporary wrangler.toml instead, so the numbers above never meet a 429.`,
+    `- \`env\` is ${probe.env_is_one_object_across_requests ? 'one object across requests, so the verifier\'s settings, parsed once per env object, are parsed once per isolate' : 'a new object on each request, so the verifier\'s settings are parsed on every request'}.`,
+  ].join('\n');
 }
 
 function serverLogNote(results) {
-  const notes = results.targets.filter((target) => target.server_log && target.server_log.internal_error_responses > 0)
-    .map((target) => `${target.label}: ${target.server_log.internal_error_responses} requests answered 500 internal_error (nothing signed); wrangler dev logged ${target.server_log.sqlite_nomem_lines} lines with SQLITE_NOMEM from the ledger's Durable Objects, when thousands of objects are made within seconds.`);
+  const notes = [];
+  for (const target of results.targets.filter((t) => t.server_log)) {
+    const codes = Object.entries(target.server_log.outcomes_not_ok ?? {});
+    if (codes.length) notes.push(`${target.label}, outcomes other than ok in the verifier's request log (warm-up included): ${codes.map(([code, count]) => `${code} ×${count}`).join(', ')}.`);
+    if (target.server_log.sqlite_nomem_lines > 0) notes.push(`wrangler dev logged ${target.server_log.sqlite_nomem_lines} lines with SQLITE_NOMEM from the ledger's Durable Objects (seen when thousands of objects are made within seconds); those requests were answered 500 internal_error and nothing was signed.`);
+  }
   return notes.length ? `Errors: ${notes.join(' ')}\n\n` : '';
 }
 

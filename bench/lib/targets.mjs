@@ -8,14 +8,23 @@ const PREPARE_CONCURRENCY = 32;
 /** The age every bench verification asks for (the stand-in's persons are 30). */
 const MIN_AGE = 19;
 
+/** Preparing is not measured: a request that fails on a busy machine is simply asked again. */
+const PREPARE_ATTEMPTS = 3;
+
 async function postJson(url, body, headers = {}) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
-  return response.json();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+      return await response.json();
+    } catch (error) {
+      if (attempt >= PREPARE_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** Create one adult certification at the stand-in for each merchant_uid (certified_at = now). */

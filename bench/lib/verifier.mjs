@@ -4,7 +4,7 @@
 // after the first second. Its state goes to a temporary --persist-to, never to .wrangler/.
 // It runs the very bundle `wrangler deploy --dry-run` produced (`--no-bundle`): what would be
 // deployed, and a snapshot, so an edit to worker/ during the run cannot make wrangler reload it.
-import { readFileSync, writeFileSync, existsSync, mkdirSync, createWriteStream } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync, cpSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
@@ -36,11 +36,17 @@ export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript) {
   return { config, originalRateLimit: Number(found[edits[2][0].source]) };
 }
 
-/** dist/site when the tag is built, or an empty directory (wrangler needs one). */
+/**
+ * A snapshot of dist/site (or an empty directory: wrangler needs one). A copy, because wrangler
+ * dev watches its assets, and another `npm run build` during the run would make it reload.
+ */
 export function assetsDirectory(repoRoot, workDir) {
-  const built = join(repoRoot, 'dist/site');
-  const directory = existsSync(built) ? built : join(workDir, 'empty-assets');
-  mkdirSync(directory, { recursive: true });
+  const directory = join(workDir, 'assets');
+  if (!existsSync(directory)) {
+    const built = join(repoRoot, 'dist/site');
+    if (existsSync(built)) cpSync(built, directory, { recursive: true });
+    else mkdirSync(directory, { recursive: true });
+  }
   return directory;
 }
 

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { assetsDirectory } from './verifier.mjs';
 
 const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
 const QUIET_AFTER_LOAD_MS = 1000;
@@ -92,8 +93,9 @@ async function firstPaintLoad(pageOrigin) {
   }
 }
 
-export async function measureTagWeight({ repoRoot, build, page, verifierBase }) {
-  const tagPath = join(repoRoot, 'dist/site/iamport-verify.js');
+export async function measureTagWeight({ repoRoot, workDir, build, page, verifierBase }) {
+  // The same snapshot of dist/site the verifier serves to the page.
+  const tagPath = join(assetsDirectory(repoRoot, workDir), 'iamport-verify.js');
   const jquery = compressedSizes(readFileSync(join(repoRoot, 'node_modules/jquery/dist/jquery.min.js')));
   const comparison = { jquery_1_12_4_min: jquery, note: 'the guide loads jQuery, then iamport.payment-1.1.x.js (not available offline, not counted)' };
   if (!existsSync(tagPath)) return { built: false, status: 'not built', build, comparison };
