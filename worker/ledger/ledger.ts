@@ -20,6 +20,9 @@ import type { Env } from '../settings.ts';
 export const LEDGER_BUCKETS = 64;
 
 export class ImpUidLedger extends DurableObject<Env> {
+  /** When the alarm is set for, as far as this instance knows (undefined: not read yet). */
+  #alarmAt: number | null | undefined;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
@@ -37,8 +40,12 @@ export class ImpUidLedger extends DurableObject<Env> {
       key, Date.now(), forgetAtMs,
     ).rowsWritten > 0;
     if (inserted) {
-      const alarm = await this.ctx.storage.getAlarm();
-      if (alarm === null || alarm > forgetAtMs) await this.ctx.storage.setAlarm(forgetAtMs);
+      // The alarm only needs to move earlier; remembering it saves a storage read per claim.
+      if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+      if (this.#alarmAt === null || this.#alarmAt > forgetAtMs) {
+        this.#alarmAt = forgetAtMs;
+        await this.ctx.storage.setAlarm(forgetAtMs);
+      }
     }
     return inserted;
   }
@@ -52,14 +59,25 @@ export class ImpUidLedger extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.ctx.storage.sql.exec('DELETE FROM claims WHERE forget_at <= ?', Date.now());
     const next = this.ctx.storage.sql.exec<{ next: number | null }>('SELECT MIN(forget_at) AS next FROM claims').one().next;
+    this.#alarmAt = next;
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }
 
-/** The ledger for one upstream id: its bucket's object, keyed by provider and id. */
+/** The key an id is claimed under: ids of the two providers never collide. */
+export function ledgerKey(provider: Provider, id: string): string {
+  return `${provider}:${id}`;
+}
+
+/** The bucket object that holds an id's claim. */
+export function ledgerBucket(env: Env, provider: Provider, id: string) {
+  return env.LEDGER.get(env.LEDGER.idFromName(`bucket-${bucketOf(ledgerKey(provider, id))}`));
+}
+
+/** The ledger for one upstream id. */
 export function ledgerFor(env: Env, provider: Provider, id: string) {
-  const key = `${provider}:${id}`;
-  const stub = env.LEDGER.get(env.LEDGER.idFromName(`bucket-${bucketOf(key)}`));
+  const key = ledgerKey(provider, id);
+  const stub = ledgerBucket(env, provider, id);
   return {
     /** True for the first claim of this id, false for every later one. */
     claim: (forgetAtMs: number) => stub.claim(key, forgetAtMs),

@@ -14,7 +14,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 export function allowedOriginsOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = c.req.header('origin');
-    const cors = origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    const cors: Record<string, string> = origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
     if (c.req.method === 'OPTIONS') {
       return c.body(null, 204, {
         ...cors,
