@@ -306,7 +306,9 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
       const direct = await post('/v1/challenges', {}, elsewhere.origin);
       assert.equal(direct.status, 403);
       assert.equal(direct.body.code, 'origin_not_allowed');
-      assert.equal(direct.headers.get('access-control-allow-origin'), null);
+      // Readable by that page (so the site owner sees why), and carrying nothing but the refusal.
+      assert.equal(direct.headers.get('access-control-allow-origin'), elsewhere.origin);
+      assert.equal(direct.body.challenge, undefined);
       stats.passed++;
     } finally {
       await context.close();
