@@ -5,23 +5,14 @@
 // tag, then runs `wrangler dev`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { makeSigningKey } from './lib/keys.mjs';
+import { developmentSettings } from './lib/dev-settings.mjs';
 
 const port = process.env.PORT ?? '8787';
 const host = process.env.HOST ?? '127.0.0.1';
 const devVars = new URL('../.dev.vars', import.meta.url);
 
 if (!existsSync(devVars)) {
-  const secret = () => randomBytes(32).toString('base64url');
-  const lines = {
-    ENVIRONMENT: 'development',
-    SANDBOX: 'true',
-    ALLOWED_ORIGINS: `http://localhost:${port},http://127.0.0.1:${port}`,
-    SIGNING_KEYS: JSON.stringify([await makeSigningKey('dev-')]),
-    SUBJECT_SECRET: secret(),
-    CHALLENGE_SECRET: secret(),
-  };
+  const lines = await developmentSettings([`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
   writeFileSync(devVars, Object.entries(lines).map(([k, v]) => `${k}='${v}'`).join('\n') + '\n');
   console.log('Wrote .dev.vars with development settings and a new development signing key.');
 } else if (!readFileSync(devVars, 'utf8').includes('ENVIRONMENT')) {

@@ -6,11 +6,10 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFi
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium.mjs';
-import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
 // Process groups that are stopped even when a test fails or the run is interrupted.
 import { freePort, spawnGroup, stop as stopProcess, waitForHttp } from '../../bench/lib/processes.mjs';
 
@@ -51,18 +50,10 @@ export async function startVerifier() {
   // (it empties dist/site first) must not pull the page out from under the browser.
   const assets = join(directory, 'site');
   cpSync(join(root, 'dist/site'), assets, { recursive: true });
-  const secret = () => randomBytes(32).toString('base64url');
-  const vars = {
-    ENVIRONMENT: 'development',
-    SANDBOX: 'true',
-    ALLOWED_ORIGINS: origin,
-    SIGNING_KEYS: JSON.stringify([await makeSigningKey('dev-')]),
-    SUBJECT_SECRET: secret(),
-    CHALLENGE_SECRET: secret(),
-  };
+  const vars = await developmentSettings([origin]);
   const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
     '--assets', assets, '--env-file', envFile, '--show-interactive-dev-session=false',
-    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])];
+    ...varArguments(vars)];
   let output = '';
   const log = new PassThrough();
   log.on('data', (chunk) => (output += chunk));

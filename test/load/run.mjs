@@ -24,9 +24,8 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
 import { freePort, spawnGroup, stopAll, waitForHttp } from '../../bench/lib/processes.mjs';
 import { mapLimit, summarize } from '../../bench/lib/load.mjs';
 import { assetsDirectory, benchWranglerConfig } from '../../bench/lib/verifier.mjs';
@@ -64,20 +63,12 @@ async function startVerifier() {
   writeFileSync(envFile, '');
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const secret = () => randomBytes(32).toString('base64url');
-  const vars = {
-    ENVIRONMENT: 'development',
-    SANDBOX: 'true',
-    ALLOWED_ORIGINS: origin,
-    SIGNING_KEYS: JSON.stringify([await makeSigningKey('dev-')]),
-    SUBJECT_SECRET: secret(),
-    CHALLENGE_SECRET: secret(),
-  };
+  const vars = await developmentSettings([origin]);
   const stateDir = join(workDir, 'state');
   const child = spawnGroup('npx', [
     'wrangler', 'dev', '--config', configPath, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', stateDir,
     '--env-file', envFile, '--show-interactive-dev-session=false',
-    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...varArguments(vars),
   ], {
     cwd: repoRoot,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
