@@ -5,9 +5,9 @@
 const TEXT = {
   en: {
     tagline: 'Phone identity verification as a form field, with a signed age attestation.',
-    provider: 'Provider', language: 'Language', soon: 'soon', v2Soon: 'PortOne V2: coming to the tag next',
+    provider: 'Provider', language: 'Language',
     sandbox: 'Sandbox',
-    sandboxNote: 'No account, no network: the verifier plays Iamport, and a dialog lets you pick a test person.',
+    sandboxNote: 'No account, no network: the verifier plays Iamport and PortOne V2, and a dialog lets you pick a test person.',
     signupTitle: 'Sign up',
     signupIntro: 'A site\'s sign-up form. The tag is one more field: its value is the attestation.',
     nickname: 'Nickname', nicknamePlaceholder: 'e.g. haneul', ageLabel: 'Age check (19 or older)',
@@ -52,14 +52,15 @@ const TEXT = {
       iss: 'who signed it', aud: 'the site it is for', sub: 'this person on this site (pseudonym)',
       iat: 'issued', nbf: 'not before', exp: 'expires', jti: 'token id', merchant_uid: 'this verification\'s id',
       age_over: 'checked: at least this old', verified_at: 'when the person verified', provider: 'identity provider',
-      imp_uid: 'the provider\'s id (single use)', nonce: 'your value, echoed', foreigner: 'the provider says so',
+      imp_uid: 'the provider\'s id (single use)', identity_verification_id: 'the V2 verification\'s id (single use)',
+      nonce: 'your value, echoed', foreigner: 'the provider says so',
     },
   },
   ko: {
     tagline: '휴대폰 본인인증을 폼 필드 하나로. 서명된 연령 증명을 돌려줍니다.',
-    provider: '인증 제공자', language: '언어', soon: '예정', v2Soon: 'PortOne V2: 태그에 곧 추가됩니다',
+    provider: '인증 제공자', language: '언어',
     sandbox: '샌드박스',
-    sandboxNote: '계정도 네트워크도 필요 없습니다. 검증 서버가 아임포트 역할을 하고, 대화상자에서 테스트 인물을 고릅니다.',
+    sandboxNote: '계정도 네트워크도 필요 없습니다. 검증 서버가 아임포트와 PortOne V2 역할을 하고, 대화상자에서 테스트 인물을 고릅니다.',
     signupTitle: '회원가입',
     signupIntro: '사이트의 회원가입 폼입니다. 태그는 필드 하나이고, 그 값이 연령 증명입니다.',
     nickname: '닉네임', nicknamePlaceholder: '예: 하늘', ageLabel: '연령 확인 (만 19세 이상)',
@@ -104,21 +105,22 @@ const TEXT = {
       iss: '서명한 곳', aud: '대상 사이트', sub: '이 사이트에서의 이 사람 (가명)',
       iat: '발급', nbf: '유효 시작', exp: '만료', jti: '토큰 ID', merchant_uid: '이 인증의 ID',
       age_over: '확인됨: 만 나이 이상', verified_at: '본인인증 시각', provider: '인증 제공자',
-      imp_uid: '제공자의 ID (한 번만 사용)', nonce: '사이트가 준 값', foreigner: '제공자가 알려 준 값',
+      imp_uid: '제공자의 ID (한 번만 사용)', identity_verification_id: 'V2 본인인증 ID (한 번만 사용)',
+      nonce: '사이트가 준 값', foreigner: '제공자가 알려 준 값',
     },
   },
 };
 
 /**
- * The provider switch. HOOK (PortOne V2): the tag's V2 support (provider="portone",
- * store-id, channel-key) comes next. When it lands, fill in `portone` below and remove
- * `disabled` from its button in index.html; applyProvider() does the rest.
+ * The provider switch: the same tag and the same attestation through Iamport (PortOne V1) or
+ * PortOne V2. The sandbox takes any store id; its V2 channel is `channel-key-sandbox`.
  */
 const PROVIDERS = {
   iamport: { provider: 'iamport', 'imp-code': 'imp00000000', 'sdk-src': '/sandbox/iamport.js' },
-  portone: null, // e.g. { provider: 'portone', 'store-id': 'store-…', 'channel-key': 'channel-key-…', 'sdk-src': '/sandbox/portone.js' }
+  portone: { provider: 'portone', 'store-id': 'store-sandbox', 'channel-key': 'channel-key-sandbox', 'sdk-src': '/sandbox/portone.js' },
 };
 const PROVIDER_ATTRIBUTES = ['provider', 'imp-code', 'store-id', 'channel-key', 'sdk-src'];
+const PROVIDER_KEY = 'iamport-verify-demo:provider';
 
 const MIN_AGE = 19;
 const DEMO_KEY = 'iamport-verify-demo:replay';
@@ -139,8 +141,12 @@ const view = { attestation: undefined, signature: undefined, introspection: unde
 // certification_stale, which would hide the already_used answer the demo wants to show.
 // So the page picks the merchant_uid itself and gives it to the tag.
 
-const returningFrom = new URLSearchParams(location.search).get('merchant_uid');
+const query = new URLSearchParams(location.search);
+// The redirect flow's return names the verification: V1 merchant_uid, V2 identityVerificationId.
+const returningFrom = query.get('merchant_uid') ?? query.get('identityVerificationId');
 const saved = readSaved();
+// Before the tag upgrades: a V2 return must find the tag on V2 (and its stored challenge untouched).
+applyProvider(initialProvider(), { reset: false });
 // Back from the redirect flow: keep the id (and challenge) the verification ran under.
 let replayChallenge;
 if (saved && saved.merchant_uid === returningFrom) {
@@ -223,7 +229,21 @@ function setLanguage(next) {
   renderAll();
 }
 
-function applyProvider(name) {
+/** `?provider=`, else the provider a redirect came back from, else the last one chosen in this tab. */
+function initialProvider() {
+  const asked = query.get('provider') ?? (query.has('identityVerificationId') ? 'portone' : safeSession(PROVIDER_KEY));
+  return asked in PROVIDERS ? asked : 'iamport';
+}
+
+function safeSession(key, value) {
+  try {
+    return value === undefined ? sessionStorage.getItem(key) : sessionStorage.setItem(key, value);
+  } catch {
+    return null;
+  }
+}
+
+function applyProvider(name, { reset = true } = {}) {
   const attributes = PROVIDERS[name];
   if (!attributes) return;
   for (const attribute of PROVIDER_ATTRIBUTES) {
@@ -231,7 +251,9 @@ function applyProvider(name) {
     else tag.removeAttribute(attribute);
   }
   for (const button of document.querySelectorAll('[data-provider]')) button.setAttribute('aria-pressed', String(button.dataset.provider === name));
-  tag.reset();
+  // Kept for this tab, so the redirect flow comes back to the same provider.
+  safeSession(PROVIDER_KEY, name);
+  if (reset) tag.reset();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -311,7 +333,7 @@ function renderAttestation() {
   const attestation = view.attestation;
   byId('token-empty').hidden = !!attestation;
   byId('token-panel').hidden = !attestation;
-  byId('replay').disabled = !attestation?.claims.imp_uid;
+  byId('replay').disabled = !verificationIdOf(attestation?.claims);
   if (!attestation) return;
   const [header, payload, signature] = attestation.token.split('.');
   byId('token').replaceChildren(element('span', { class: 'h' }, header), '.',
@@ -430,16 +452,25 @@ form.addEventListener('reset', () => {
   renderIntrospection();
 });
 
+/** The exchange body's id fields for these claims: V1 imp_uid, or V2 identity_verification_id. */
+function verificationIdOf(claims) {
+  if (claims?.imp_uid) return { imp_uid: claims.imp_uid };
+  if (claims?.identity_verification_id) return { provider: 'portone', identity_verification_id: claims.identity_verification_id };
+  return undefined;
+}
+
 byId('replay').addEventListener('click', async () => {
   const claims = view.attestation?.claims;
-  if (!claims?.imp_uid) return;
+  const verification = verificationIdOf(claims);
+  if (!verification) return;
   try {
     const challenge = await replayChallenge;
     if (challenge.expires_at * 1000 <= Date.now() || challenge.merchant_uid !== claims.merchant_uid) {
       view.replay = { result: 'no-challenge' };
     } else {
-      const { status, body } = await postJson('/v1/attestations',
-        { imp_uid: claims.imp_uid, merchant_uid: challenge.merchant_uid, challenge: challenge.challenge, min_age: MIN_AGE });
+      // V1 names the merchant_uid; V2's id is the merchant_uid.
+      const ids = verification.imp_uid ? { ...verification, merchant_uid: challenge.merchant_uid } : verification;
+      const { status, body } = await postJson('/v1/attestations', { ...ids, challenge: challenge.challenge, min_age: MIN_AGE });
       view.replay = { result: status >= 400 ? 'refused' : 'accepted', status, body };
     }
   } catch (error) {

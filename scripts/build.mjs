@@ -2,7 +2,7 @@
 // `npm run build`: everything the verifier serves from dist/site, and the npm entry.
 //   dist/site/iamport-verify.js   the tag for <script type="module">, Lit bundled (size budget below)
 //   dist/site/_headers            long-lived caching and CORS for it (Workers static assets read this file)
-//   dist/site/sandbox/iamport.js  the stand-in IMP SDK
+//   dist/site/sandbox/iamport.js  the stand-in SDKs (IMP and PortOne), also as sandbox/portone.js
 //   dist/site/*                   demo/, copied as is
 //   dist/npm/                     the npm entry: ES modules + .d.ts, Lit external
 //   custom-elements.json          the tag's manifest, which the README's tables come from
@@ -43,7 +43,8 @@ writeFileSync(at('dist/site/_headers'), `/iamport-verify.js
   Cache-Control: no-cache
 `);
 
-cpSync(at('worker/sandbox/sdk/iamport.js'), at('dist/site/sandbox/iamport.js'));
+// One stand-in file plays both SDKs (V1 `IMP`, V2 `PortOne`), under each one's name.
+for (const name of ['iamport.js', 'portone.js']) cpSync(at('worker/sandbox/sdk/iamport.js'), at(`dist/site/sandbox/${name}`));
 
 rmSync(at('dist/npm/'), { recursive: true, force: true });
 run('npx', ['tsc', '-p', 'widget/tsconfig.build.json']);

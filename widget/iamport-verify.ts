@@ -1,6 +1,7 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { styles } from './iamport-verify.styles.js';
 import { iamportV1 } from './providers/iamport.js';
+import { portoneV2 } from './providers/portone.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
 import { MESSAGES, errorMessage, languageOf, withAge, type Messages } from './text.js';
 import {
@@ -12,7 +13,7 @@ export type { AttestationClaims } from './verifier.js';
 /** Where the flow is: one value, shown to the page as `state` and in `iamport-state`. */
 export type VerifyState = 'idle' | 'loading' | 'ready' | 'verifying' | 'verified' | 'error' | 'expired';
 
-const PROVIDERS: Record<string, VerificationProvider> = { iamport: iamportV1 };
+const PROVIDERS: Record<string, VerificationProvider> = { iamport: iamportV1, portone: portoneV2 };
 /** A click never carries a challenge this close to its expiry. */
 const CHALLENGE_MARGIN_SECONDS = 30;
 /** However the clocks disagree, challenges are not refreshed more often than this. */
@@ -22,7 +23,7 @@ const STORAGE_PREFIX = 'iamport-verify:';
 const MODULE_ORIGIN = new URL(import.meta.url).origin;
 
 /**
- * A phone identity verification (Iamport / PortOne V1) that gives the page a signed
+ * A phone identity verification (Iamport / PortOne V1, or PortOne V2) that gives the page a signed
  * attestation: a short-lived JWT that also becomes the form value under `name`.
  *
  * @summary Korean mobile identity verification as a form field.
@@ -84,35 +85,35 @@ export class IamportVerifyElement extends ReactiveElement {
 
   /** The verifier's base URL. Default: the origin this script was loaded from. */
   declare endpoint: string;
-  /** The merchant code (`imp` + 8 digits) for `IMP.init`. */
+  /** V1: the merchant code (`imp` + 8 digits) for `IMP.init`. */
   declare impCode: string | undefined;
   /** The site's own id for this verification (at most 40 of `A-Z a-z 0-9 _ -`); default: minted by the verifier. */
   declare merchantUid: string | undefined;
-  /** The channel to verify with (`channelKey`). */
+  /** The channel to verify with (`channelKey`); required for `portone` (V2). */
   declare channelKey: string | undefined;
-  /** The legacy channel selector (`pg`), such as `danal` or `inicis_unified`. */
+  /** V1: the legacy channel selector (`pg`), such as `danal` or `inicis_unified`. */
   declare pg: string | undefined;
-  /** `iamport` (PortOne V1), the default. `portone` (V2) is not available yet. */
+  /** `iamport` (PortOne V1, `IMP.certification`), the default, or `portone` (PortOne V2, `PortOne.requestIdentityVerification`). */
   declare provider: string;
-  /** The PortOne V2 store id (for the `portone` provider). */
+  /** V2: the store id (`storeId`, `store-…`); required for `portone`. */
   declare storeId: string | undefined;
-  /** The age (만 나이) the verifier must check, one the deployment allows, such as 19. */
+  /** The age (만 나이) the verifier must check, one the deployment allows, such as 19 (also Danal's own limit: V1 `min_age`, V2 `AGELIMIT`). */
   declare minAge: number | undefined;
-  /** Prefill the carrier: `SKT`, `KTF`, `LGT` or `MVNO`. */
+  /** Prefill the carrier: `SKT`, `KTF`, `LGT` or `MVNO` (V1 `carrier`, V2 Danal `IsCarrier`). */
   declare carrier: string | undefined;
-  /** Prefill the person's name (`name` of `IMP.certification`; the `name` attribute is the form field's). */
+  /** Prefill the person's name (V1 `name`, V2 `customer.fullName`; the `name` attribute is the form field's). */
   declare customerName: string | undefined;
-  /** Prefill the phone number. */
+  /** Prefill the phone number (V1 `phone`, V2 `customer.phoneNumber`). */
   declare phone: string | undefined;
-  /** The service name or URL shown by the PG (needed in app web views with no real domain). */
+  /** The service name or URL shown by the PG (V1 `company`, V2 Danal `CPTITLE`; needed in app web views with no real domain). */
   declare company: string | undefined;
-  /** Ask for a popup on mobile too, instead of the redirect flow. */
+  /** Ask for a popup on mobile too, instead of the redirect flow (V2: `windowType.mobile` `POPUP` instead of `REDIRECTION`). */
   declare popup: boolean;
-  /** Where the redirect flow returns (`m_redirect_url`). Default: the current page. */
+  /** Where the redirect flow returns (V1 `m_redirect_url`, V2 `redirectUrl`). Default: the current page. */
   declare redirectUrl: string | undefined;
   /** A value of the site's, echoed in the attestation's `nonce` claim. */
   declare nonce: string | undefined;
-  /** The provider SDK's URL. Default: `https://cdn.iamport.kr/v1/iamport.js`. */
+  /** The provider SDK's URL. Default: `https://cdn.iamport.kr/v1/iamport.js` (V1), `https://cdn.portone.io/v2/browser-sdk.js` (V2). */
   declare sdkSrc: string | undefined;
   /** `ko` or `en` (the `lang` attribute). Default: the nearest `lang` on the page, then the browser's language. */
   declare language: string | undefined;

@@ -7,17 +7,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AttestationError, verifyAttestation } from 'iamport-verify/server';
 import {
-  iamportEvents, launchBrowser, readBody, recordEvents, serve, startVerifier, verifyAs, waitForState,
+  PHONE, iamportEvents, launchBrowser, readBody, recordEvents, serve, startVerifier, verifyAs, waitForState,
 } from './support.mjs';
 
 const MIN_AGE = 19;
-/** A phone: the sandbox SDK (like Iamport's) picks the redirect flow from the user agent. */
-const PHONE = {
-  viewport: { width: 390, height: 844 },
-  isMobile: true,
-  hasTouch: true,
-  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36',
-};
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Claims that would be personal data; none may ever be in an attestation. */
 const PERSONAL_CLAIMS = ['name', 'phone', 'birthday', 'birth', 'gender', 'ci', 'di', 'unique_key', 'unique_in_site', 'carrier'];

@@ -27,7 +27,7 @@ function ensureBuilt() {
   const built = (path) => existsSync(join(root, path));
   const demoIsNewer = readdirSync(join(root, 'demo')).some((file) =>
     !built(`dist/site/${file}`) || statSync(join(root, 'demo', file)).mtimeMs > statSync(join(root, 'dist/site', file)).mtimeMs);
-  if (built('dist/site/iamport-verify.js') && built('dist/site/sandbox/iamport.js') && built('dist/server/index.js') && !demoIsNewer) return;
+  if (built('dist/site/iamport-verify.js') && built('dist/site/sandbox/iamport.js') && built('dist/site/sandbox/portone.js') && built('dist/server/index.js') && !demoIsNewer) return;
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
 }
@@ -106,6 +106,14 @@ export async function startVerifier() {
     },
   };
 }
+
+/** A phone: the sandbox SDKs (like PortOne's) pick the redirect flow from the user agent. */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  userAgent: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36',
+};
 
 /** Headless Debian Chromium; playwright gives each launch a fresh, temporary user-data-dir. */
 export function launchBrowser() {

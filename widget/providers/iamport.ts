@@ -21,7 +21,7 @@ interface Imp {
 const imp = () => (window as unknown as { IMP?: Imp }).IMP;
 
 /** The request codes `IMP.certification` takes (the response codes differ: KT, LGT_MVNO, ...). */
-const CARRIERS = ['SKT', 'KTF', 'LGT', 'MVNO'];
+export const CARRIERS = ['SKT', 'KTF', 'LGT', 'MVNO'];
 /** The SDK's overlay, which can stay behind after Back or a closed window. */
 const OVERLAY_SELECTOR = '.imp-dialog';
 /** PGs have no error-code system for a cancel; their messages say 취소 (or cancel). */

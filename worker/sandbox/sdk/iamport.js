@@ -1,32 +1,36 @@
 /*
- * The sandbox's stand-in for the Iamport (PortOne V1) browser SDK, served at /sandbox/iamport.js.
- * Plain browser JavaScript, no build. It behaves as https://cdn.iamport.kr/v1/iamport.js does for
- * identity verification: `IMP.init(impCode)`, then `IMP.certification(params, callback)` opens
- * a window (here, a dialog listing the sandbox's test persons), and the result comes back
- * through `callback` with the real callback's fields, or, with `popup` off on a mobile device,
- * through a redirect to `m_redirect_url?imp_uid=..&merchant_uid=..&success=true|false`.
- * The certification itself is created at the verifier's sandbox upstream, which it finds from
- * this script's own URL.
+ * The sandbox's stand-in for PortOne's two browser SDKs, served at /sandbox/iamport.js and
+ * /sandbox/portone.js (the build copies this one file to both names). Plain browser JavaScript,
+ * no build. Both SDKs open the same window here: a dialog listing the sandbox's test persons,
+ * so the dialog is written once and each SDK only says what a choice or a cancel answers.
+ * - V1, as https://cdn.iamport.kr/v1/iamport.js: `IMP.init(impCode)`, then
+ *   `IMP.certification(params, callback)`; the result comes back through `callback` with the real
+ *   callback's fields, or, with `popup` off on a mobile device, through a redirect to
+ *   `m_redirect_url?imp_uid=..&merchant_uid=..&success=true|false`.
+ * - V2, as https://cdn.portone.io/v2/browser-sdk.js: `PortOne.requestIdentityVerification(request)`
+ *   resolves to `{ transactionType, identityVerificationId, identityVerificationTxId, code?, message? }`,
+ *   or, when the window type is REDIRECTION (a phone's default), sends the page to
+ *   `redirectUrl?identityVerificationId=..` (plus `code` and `message` on failure) and resolves to
+ *   undefined. A cancel is recorded too: the verification stays READY, as at PortOne.
+ * The verifications themselves are made at the verifier's sandbox upstream, which it finds from
+ * this script's own URL. Each global is defined once, whichever name loaded it first.
  */
 (function () {
   'use strict';
-  if (window.IMP) return; // Loaded twice: the first copy stays.
 
   var script = document.currentScript;
   var sandboxBase = new URL('.', script && script.src ? script.src : location.href).href; // .../sandbox/
-  var CANCEL_MESSAGE = '사용자가 본인인증을 취소하셨습니다.';
   var TEXT = {
     ko: { title: '샌드박스 본인인증', intro: '테스트 인물을 고르세요. 실제 인증은 이루어지지 않습니다.', cancel: '취소', loading: '불러오는 중…', failed: '테스트 인물을 불러오지 못했습니다.' },
     en: { title: 'Sandbox verification', intro: 'Choose a test person. No real verification takes place.', cancel: 'Cancel', loading: 'Loading…', failed: 'Could not load the test persons.' },
   };
-  var impCode = null;
   var styled = false;
 
   function language() {
     return (document.documentElement.lang || navigator.language || 'ko').toLowerCase().indexOf('ko') === 0 ? 'ko' : 'en';
   }
 
-  // As the real SDK decides: by the device, not the window size.
+  // As the real SDKs decide: by the device, not the window size.
   function isMobile() {
     return /Mobi|Android|iPhone|iPad|iPod/i.test(navigator.userAgent);
   }
@@ -53,43 +57,41 @@
     return node;
   }
 
-  function redirect(url, fields) {
+  function postJson(path, body) {
+    return fetch(sandboxBase + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status)); });
+  }
+
+  function navigate(url, params) {
     var target = new URL(url, location.href);
-    target.searchParams.set('imp_uid', fields.imp_uid || '');
-    target.searchParams.set('merchant_uid', fields.merchant_uid);
-    target.searchParams.set('success', String(fields.success));
-    if (!fields.success) {
-      if (fields.error_code) target.searchParams.set('error_code', fields.error_code);
-      if (fields.error_msg) target.searchParams.set('error_msg', fields.error_msg);
-    }
+    for (var name in params) if (params[name] !== undefined && params[name] !== null) target.searchParams.set(name, String(params[name]));
     location.href = target.href;
   }
 
-  function certification(params, callback) {
-    params = params || {};
-    if (!impCode) throw new Error('IMP.init(impCode) must be called first.');
-    var merchantUid = params.merchant_uid || 'mid_' + Date.now();
-    var redirects = params.popup !== true && isMobile() && !!params.m_redirect_url;
+  /**
+   * The PG window: a modal dialog of test persons. `choose(personId)` and `cancel()` return the
+   * SDK's answer (or a promise of it); `done(answer)` runs once, after the dialog is gone.
+   */
+  function openPersonDialog(choose, cancel, done) {
     var text = TEXT[language()];
     var opener = document.activeElement;
-    var finished = false;
+    var busy = false;
 
-    function finish(fields) {
-      if (finished) return;
-      finished = true;
-      overlay.remove();
-      document.removeEventListener('keydown', onKey, true);
-      if (opener && opener.focus) opener.focus();
-      if (redirects) redirect(params.m_redirect_url, fields);
-      else if (typeof callback === 'function') callback(fields);
-    }
-    function cancel() {
-      finish({ success: false, imp_uid: null, merchant_uid: merchantUid, pg_provider: params.pg || 'danal', pg_type: 'certification', error_code: 'F1002', error_msg: CANCEL_MESSAGE });
+    function answerWith(make) {
+      if (busy) return;
+      busy = true;
+      status.textContent = text.loading;
+      Promise.resolve().then(make).then(function (answer) {
+        overlay.remove();
+        document.removeEventListener('keydown', onKey, true);
+        if (opener && opener.focus) opener.focus();
+        done(answer);
+      });
     }
     function onKey(event) {
       if (event.key === 'Escape') {
         event.preventDefault();
-        cancel();
+        answerWith(cancel);
       } else if (event.key === 'Tab') {
         // Keep focus inside the dialog, as a modal window would.
         var buttons = dialog.querySelectorAll('button');
@@ -98,18 +100,6 @@
         else if (!event.shiftKey && document.activeElement === last) { event.preventDefault(); first.focus(); }
       }
     }
-    function choose(person) {
-      status.textContent = text.loading;
-      fetch(sandboxBase + 'certifications', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ person: person, merchant_uid: merchantUid, origin: location.origin }),
-      })
-        .then(function (response) { return response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status)); })
-        .then(finish, function () {
-          finish({ success: false, imp_uid: null, merchant_uid: merchantUid, pg_provider: 'danal', pg_type: 'certification', error_code: 'F0000', error_msg: '본인인증 요청에 실패하였습니다. (sandbox)' });
-        });
-    }
 
     addStyle();
     var overlay = el('div', { class: 'imp-dialog' });
@@ -117,7 +107,7 @@
     var list = el('ul', {});
     var status = el('p', { role: 'status' }, text.loading);
     var cancelButton = el('button', { type: 'button', class: 'imp-cancel' }, text.cancel);
-    cancelButton.addEventListener('click', cancel);
+    cancelButton.addEventListener('click', function () { answerWith(cancel); });
     dialog.append(el('h2', { id: 'imp-sandbox-title' }, text.title), el('p', { id: 'imp-sandbox-intro' }, text.intro), status, list, cancelButton);
     overlay.appendChild(dialog);
     document.body.appendChild(overlay);
@@ -128,23 +118,84 @@
       .then(function (response) { return response.ok ? response.json() : Promise.reject(new Error('HTTP ' + response.status)); })
       .then(function (persons) {
         var lang = language();
-        status.textContent = '';
+        if (!busy) status.textContent = '';
         persons.forEach(function (person) {
           var button = el('button', { type: 'button', 'data-person': person.id }, person.label[lang] || person.id);
-          button.addEventListener('click', function () { choose(person.id); });
+          button.addEventListener('click', function () { answerWith(function () { return choose(person.id); }); });
           var item = el('li', {});
           item.appendChild(button);
           list.appendChild(item);
         });
         var firstPerson = list.querySelector('button');
-        if (firstPerson && !finished) firstPerson.focus();
+        if (firstPerson && !busy) firstPerson.focus();
       }, function () {
         status.textContent = text.failed;
       });
   }
 
-  window.IMP = {
-    init: function (code) { impCode = code; },
-    certification: certification,
-  };
+  // V1 ------------------------------------------------------------------------------------
+
+  var CANCEL_MESSAGE = '사용자가 본인인증을 취소하셨습니다.';
+  var impCode = null;
+
+  function certification(params, callback) {
+    params = params || {};
+    if (!impCode) throw new Error('IMP.init(impCode) must be called first.');
+    var merchantUid = params.merchant_uid || 'mid_' + Date.now();
+    var redirects = params.popup !== true && isMobile() && !!params.m_redirect_url;
+    function failure(code, message) {
+      return { success: false, imp_uid: null, merchant_uid: merchantUid, pg_provider: params.pg || 'danal', pg_type: 'certification', error_code: code, error_msg: message };
+    }
+    openPersonDialog(
+      function (person) {
+        return postJson('certifications', { person: person, merchant_uid: merchantUid, origin: location.origin })
+          .catch(function () { return failure('F0000', '본인인증 요청에 실패하였습니다. (sandbox)'); });
+      },
+      function () { return failure('F1002', CANCEL_MESSAGE); },
+      function (fields) {
+        if (redirects) {
+          navigate(params.m_redirect_url, fields.success
+            ? { imp_uid: fields.imp_uid || '', merchant_uid: fields.merchant_uid, success: true }
+            : { imp_uid: fields.imp_uid || '', merchant_uid: fields.merchant_uid, success: false, error_code: fields.error_code, error_msg: fields.error_msg });
+        } else if (typeof callback === 'function') {
+          callback(fields);
+        }
+      });
+  }
+
+  if (!window.IMP) {
+    window.IMP = {
+      init: function (code) { impCode = code; },
+      certification: certification,
+    };
+  }
+
+  // V2 ------------------------------------------------------------------------------------
+
+  function requestIdentityVerification(request) {
+    request = request || {};
+    var id = request.identityVerificationId;
+    if (!request.storeId || !id || !request.channelKey) {
+      return Promise.reject(new Error('storeId, identityVerificationId and channelKey are required.'));
+    }
+    // A phone redirects unless told otherwise (Danal's default); a PC only when asked to.
+    var windowType = (request.windowType || {})[isMobile() ? 'mobile' : 'pc'] || (isMobile() ? 'REDIRECTION' : 'POPUP');
+    var redirects = windowType === 'REDIRECTION';
+    if (redirects && !request.redirectUrl) return Promise.reject(new Error('redirectUrl is required for REDIRECTION.'));
+    function verify(person) {
+      return postJson('certifications', { provider: 'portone', person: person, identity_verification_id: id })
+        .catch(function () {
+          return { transactionType: 'IDENTITY_VERIFICATION', identityVerificationId: id, identityVerificationTxId: '', code: 'IDENTITY_VERIFICATION_FAILED', message: '본인인증 요청에 실패하였습니다. (sandbox)' };
+        });
+    }
+    return new Promise(function (resolve) {
+      openPersonDialog(verify, function () { return verify('cancel'); }, function (response) {
+        if (!redirects) return resolve(response);
+        navigate(request.redirectUrl, { identityVerificationId: id, code: response.code, message: response.message });
+        resolve(undefined);
+      });
+    });
+  }
+
+  if (!window.PortOne) window.PortOne = { requestIdentityVerification: requestIdentityVerification };
 })();
