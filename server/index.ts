@@ -6,6 +6,7 @@
  * only, so it runs the same on Node 20+, Workers, Deno and Bun.
  */
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { ALGORITHM, HEADER_MEMBERS, MAX_TOKEN_LENGTH, REQUIRED_CLAIMS, TOKEN_TYPE } from './token.ts';
 import type { AttestationClaims } from './claims.ts';
 import { JwksError, publicKeyFor } from './jwks.ts';
 
@@ -54,13 +55,7 @@ export class AttestationError extends Error {
   }
 }
 
-export const TOKEN_TYPE = 'iamport-verify+jwt';
-const ALGORITHM = 'ES256';
-/** Our tokens' header is exactly these; anything more (`jku`, `jwk`, `x5u`, `crit`...) is refused. */
-const HEADER_MEMBERS = ['alg', 'kid', 'typ'];
-const REQUIRED_CLAIMS = ['iss', 'aud', 'sub', 'iat', 'nbf', 'exp', 'jti'];
-/** Our tokens are under 1 KB; anything far longer is refused before it is parsed. */
-const MAX_TOKEN_LENGTH = 4096;
+export { TOKEN_TYPE } from './token.ts';
 /** Small on purpose: attestations live 10 minutes. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -94,7 +89,7 @@ export async function verifyAttestation(token: string, options: VerifyAttestatio
       issuer: options.issuer,
       audience,
       clockTolerance: options.clockTolerance ?? CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: REQUIRED_CLAIMS,
+      requiredClaims: [...REQUIRED_CLAIMS],
     }));
   } catch (error) {
     throw asAttestationError(error);

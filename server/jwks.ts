@@ -48,8 +48,18 @@ export async function publicKeyFor(kid: string, jwksUri: string, fetchImpl: type
     return keyOrUnknown(cached.keys, kid);
   }
 
+  // A stale set is refreshed at most once per cooldown too, so a JWKS that is down is not hammered.
+  if (cached && !mayRefetch) return keyOrUnknown(cached.keys, kid);
+
   if (cached) cached.attemptedAt = now;
-  const keys = await fetchKeys(jwksUri, fetchImpl);
+  let keys: Map<string, CryptoKey>;
+  try {
+    keys = await fetchKeys(jwksUri, fetchImpl);
+  } catch (error) {
+    // The verifier's JWKS is unreachable: the keys we already had are still the best answer.
+    if (cached?.keys.has(kid)) return cached.keys.get(kid)!;
+    throw error;
+  }
   byUri.set(jwksUri, { keys, fetchedAt: Date.now(), attemptedAt: Date.now() });
   return keyOrUnknown(keys, kid);
 }

@@ -6,22 +6,22 @@
 import { Hono } from 'hono';
 import { issueChallenge, mintMerchantUid, MERCHANT_UID_PATTERN } from './checks/challenge.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
-import { exchange, parseExchangeRequest } from './exchange.ts';
+import { exchange, NONCE_PATTERN, parseExchangeRequest } from './exchange.ts';
 import { field, readJsonBody } from './middleware/json-body.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { log, requestLog } from './middleware/request-log.ts';
-import { sandboxRoutes } from './sandbox/routes.ts';
+import { DEMO_PATHS, demoFile, sandboxRoutes } from './sandbox/routes.ts';
 import { ConfigurationError, settingsFrom, type Env, type Settings } from './settings.ts';
 import { verifyAttestation } from './signing/attestation.ts';
 import { keyRing } from './signing/keys.ts';
+import { MAX_TOKEN_LENGTH } from '../server/token.ts';
 
 export interface AppEnv {
   Bindings: Env;
   Variables: { settings: Settings; origin: string; requestId: string; outcome: string };
 }
 
-const MAX_TOKEN_LENGTH = 4096;
 const JWKS_MAX_AGE_SECONDS = 300;
 
 export const app = new Hono<AppEnv>();
@@ -52,7 +52,8 @@ app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
     introspection_endpoint: `${issuer}/v1/introspect`,
     token_type: 'iamport-verify+jwt',
     signing_alg_values_supported: ['ES256'],
-    providers_supported: ['iamport', 'portone'],
+    // PortOne V2 only where it can be asked: with its API secret, or on the sandbox.
+    providers_supported: settings.sandbox || c.env.PORTONE_API_SECRET ? ['iamport', 'portone'] : ['iamport'],
     token_ttl_seconds: settings.tokenTtlSeconds,
     challenge_ttl_seconds: settings.challengeTtlSeconds,
     max_certification_age_seconds: settings.maxCertAgeSeconds,
@@ -95,7 +96,7 @@ app.post('/v1/attestations', async (c) => {
 // For backends with no JOSE library (RFC 7662 shape). Called server to server: no CORS.
 // Optional `audience`, `min_age` and `nonce` (RFC 7662 §2.1 allows extra parameters) make a
 // token that is valid but not what the caller wants answer inactive.
-app.post('/v1/introspect', rateLimit(), async (c) => {
+app.post('/v1/introspect', rateLimit('INTROSPECT_RATE_LIMITER'), async (c) => {
   const settings = c.get('settings');
   const body = await readJsonBody(c.req.raw, { allowForm: true });
   const token = body.token;
@@ -103,18 +104,20 @@ app.post('/v1/introspect', rateLimit(), async (c) => {
     throw new VerifyError('invalid_request', '`token` is missing or malformed.');
   }
   const audience = field.optionalString(body, 'audience', /^https?:\/\/[^\s/]+$/);
-  const minAge = body.min_age === undefined ? undefined : Number(body.min_age);
-  if (minAge !== undefined && !Number.isInteger(minAge)) throw new VerifyError('invalid_request', '`min_age` must be a whole number.');
+  // JSON gives a number; the form encoding gives digits.
+  const minAgeText = typeof body.min_age === 'number' ? String(body.min_age) : body.min_age;
+  const minAge = minAgeText === undefined ? undefined : field.string({ min_age: minAgeText }, 'min_age', /^[0-9]{1,3}$/);
   const claims = await verifyAttestation(settings, issuerOf(c.req.url, settings), token, {
     // A token is only ever for a site on the allow-list; the caller may narrow it to its own.
     audiences: audience ? new Set([audience].filter((a) => settings.allowedOrigins.has(a))) : settings.allowedOrigins,
-    minAge,
-    nonce: field.optionalString(body, 'nonce', /^[\x21-\x7e]{1,128}$/),
+    minAge: minAge === undefined ? undefined : Number(minAge),
+    nonce: field.optionalString(body, 'nonce', NONCE_PATTERN),
   });
   return c.json(claims ? { active: true, ...claims } : { active: false }, 200, { 'cache-control': 'no-store' });
 });
 
 app.route('/sandbox', sandboxRoutes);
+for (const path of DEMO_PATHS) app.get(path, demoFile);
 
 // Known paths with another method: 405, so a client sees its mistake.
 for (const path of ['/v1/challenges', '/v1/attestations', '/v1/introspect', '/healthz', '/.well-known/jwks.json', '/.well-known/iamport-verify']) {
@@ -123,12 +126,8 @@ for (const path of ['/v1/challenges', '/v1/attestations', '/v1/introspect', '/he
   });
 }
 
-app.notFound(async (c) => {
-  // The tag's bundle, the demo and the sandbox SDKs are static assets.
-  if (c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
-    const asset = await c.env.ASSETS.fetch(c.req.raw);
-    if (asset.status !== 404) return asset;
-  }
+app.notFound((c) => {
+  // Static assets (the tag's bundle) are answered before the Worker; what reaches here is unknown.
   c.set('outcome', 'not_found');
   return problemResponse(new VerifyError('not_found', 'There is no such endpoint.'));
 });

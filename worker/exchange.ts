@@ -13,13 +13,13 @@ import { signAttestation } from './signing/attestation.ts';
 import { upstreamFetchFor } from './upstream/http.ts';
 import { IamportClient } from './upstream/iamport.ts';
 import { PortOneClient } from './upstream/portone.ts';
-import type { Env, Settings } from './settings.ts';
+import { MAX_CERT_AGE_LIMIT_SECONDS, type Env, type Settings } from './settings.ts';
 
 /** `imp_` and 9 to 15 digits: real ids have 12; a little slack either way. */
 export const IMP_UID_PATTERN = /^imp_[0-9]{9,15}$/;
 const CHALLENGE_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 /** A nonce is the site's own value echoed in the token: printable ASCII, short. */
-const NONCE_PATTERN = /^[\x21-\x7e]{1,128}$/;
+export const NONCE_PATTERN = /^[\x21-\x7e]{1,128}$/;
 
 export interface ExchangeRequest {
   provider: Provider;
@@ -82,28 +82,31 @@ export interface ExchangeContext {
 export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): Promise<Attestation> {
   const { settings, env } = ctx;
   const challengeIssuedAt = await verifyChallenge(
-    settings.challengeSecret, request.challenge, request.merchantUid, ctx.origin, nowSeconds(), settings.challengeTtlSeconds,
+    settings.challengeSecret, request.challenge, request.merchantUid, ctx.origin, nowSeconds(),
+    settings.challengeTtlSeconds + settings.maxCertAgeSeconds,
   );
 
   const upstreamFetch = upstreamFetchFor(env, settings);
-  const iamport = new IamportClient(settings.iamport, upstreamFetch, settings.upstreamTimeoutMs);
+  const iamport = () => new IamportClient(settings.iamport, upstreamFetch, settings.upstreamTimeoutMs);
   // Only the upstream client differs between providers; the checks, ledger and signing are shared.
   const record: UpstreamVerification = request.provider === 'iamport'
-    ? await iamport.getCertification(request.upstreamId)
+    ? await iamport().getCertification(request.upstreamId)
     : await new PortOneClient(settings.portone, upstreamFetch, settings.upstreamTimeoutMs).getIdentityVerification(request.upstreamId);
 
   const nowMs = Date.now();
   const { verifiedAt } = checkVerification(record, {
     merchantUid: request.merchantUid,
     challengeIssuedAt,
+    challengeTtlSeconds: settings.challengeTtlSeconds,
     nowMs,
     maxCertAgeSeconds: settings.maxCertAgeSeconds,
     minAge: request.minAge,
   });
 
   // Single use, claimed last so that a refused request changes nothing. The entry is kept
-  // until the certification could no longer pass the freshness check anyway.
-  const forgetAtMs = (verifiedAt + settings.maxCertAgeSeconds) * 1000 + 60_000;
+  // until the certification could no longer pass the freshness check under any setting
+  // (raising MAX_CERT_AGE_SECONDS later must not make a forgotten id exchangeable again).
+  const forgetAtMs = (verifiedAt + MAX_CERT_AGE_LIMIT_SECONDS) * 1000 + 60_000;
   if (!(await ledgerFor(env, request.provider, request.upstreamId).claim(forgetAtMs))) {
     throw new VerifyError('already_used', 'This verification was already exchanged for an attestation.');
   }
@@ -128,7 +131,7 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
     // The attestation is already signed: a failing DELETE is reported, never fatal.
     // (PortOne V2 has no deletion endpoint for identity verifications.)
     ctx.waitUntil(
-      iamport.deleteCertification(request.upstreamId).then(
+      iamport().deleteCertification(request.upstreamId).then(
         () => ctx.onPurgeResult(true),
         (error: unknown) => ctx.onPurgeResult(false, error instanceof VerifyError ? error.code : 'internal_error'),
       ),

@@ -28,6 +28,7 @@ export interface Env {
   LEDGER: DurableObjectNamespace<ImpUidLedger>;
   SANDBOX_UPSTREAM: DurableObjectNamespace<SandboxUpstream>;
   RATE_LIMITER?: RateLimit;
+  INTROSPECT_RATE_LIMITER?: RateLimit;
   ASSETS?: Fetcher;
 }
 
@@ -59,6 +60,9 @@ export const SETTINGS: ReadonlyArray<{ name: keyof Env; default: string; secret:
 /** Where the built-in stand-in upstream answers; calls to it never leave the Worker. */
 export const SANDBOX_IAMPORT_BASE = 'https://sandbox.iamport-verify.internal/iamport';
 export const SANDBOX_PORTONE_BASE = 'https://sandbox.iamport-verify.internal/portone';
+
+/** The largest MAX_CERT_AGE_SECONDS allowed: the ledger keeps ids this long, whatever the setting. */
+export const MAX_CERT_AGE_LIMIT_SECONDS = 86_400;
 
 /** kid prefix of the keys `npm run dev` makes; production refuses them. */
 export const DEVELOPMENT_KID_PREFIX = 'dev-';
@@ -181,11 +185,19 @@ export function parseSettings(env: Env): Settings {
     issuer,
     allowedAges,
     tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', 600, 30, 86_400),
-    maxCertAgeSeconds: integer('MAX_CERT_AGE_SECONDS', 600, 30, 86_400),
+    maxCertAgeSeconds: integer('MAX_CERT_AGE_SECONDS', 600, 30, MAX_CERT_AGE_LIMIT_SECONDS),
     challengeTtlSeconds: integer('CHALLENGE_TTL_SECONDS', 600, 30, 86_400),
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 5000, 100, 60_000),
     purgeAfterAttest: parseBoolean('PURGE_AFTER_ATTEST', env.PURGE_AFTER_ATTEST, false, problems),
   };
+  if (production && [settings.iamport.base, settings.portone.base].some((base) => !base.startsWith('https:'))) {
+    problems.push('IAMPORT_API_BASE and PORTONE_API_BASE must be https in production (the API secrets travel to them)');
+  }
+  // Anyone can make a sandbox person verify, so a sandbox must never sign with a key that
+  // real backends trust: with the sandbox on, every key must be a development key.
+  if (sandbox && signingKeys.some((key) => !String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX))) {
+    problems.push('SANDBOX is on, so SIGNING_KEYS may hold only development keys (kid starting "dev-")');
+  }
   if (production && (settings.subjectSecret.length < 32 || settings.challengeSecret.length < 32)) {
     problems.push('SUBJECT_SECRET and CHALLENGE_SECRET must be at least 32 characters in production');
   }

@@ -26,13 +26,20 @@ export default defineConfig({
           ALLOWED_ORIGINS: 'https://shop.example,https://other.example',
           ISSUER: 'https://verify.example',
           // Two keys: the first signs, both are published (rotation).
-          SIGNING_KEYS: JSON.stringify([await signingKey('kit-key-1'), await signingKey('kit-key-2')]),
+          SIGNING_KEYS: JSON.stringify([await signingKey('dev-kit-key-1'), await signingKey('dev-kit-key-2')]),
           SUBJECT_SECRET: 'kit-subject-secret-' + crypto.randomUUID(),
           CHALLENGE_SECRET: 'kit-challenge-secret-' + crypto.randomUUID(),
           IAMPORT_API_KEY: 'test_api_key',
           IAMPORT_API_SECRET: 'test_api_secret',
+          // Pinned, so a developer's .dev.vars (which the pool also reads) changes nothing here.
+          IAMPORT_API_BASE: '', PORTONE_API_BASE: '', PORTONE_API_SECRET: 'sandbox_portone_secret', ALLOWED_AGES: '14,19',
+          TOKEN_TTL_SECONDS: '600', MAX_CERT_AGE_SECONDS: '600', CHALLENGE_TTL_SECONDS: '600', UPSTREAM_TIMEOUT_MS: '5000',
+          PURGE_AFTER_ATTEST: 'false',
         },
-        ratelimits: { RATE_LIMITER: { namespace_id: '1002', simple: { limit: 10_000, period: 60 } } },
+        ratelimits: {
+          RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10_000, period: 60 } },
+          INTROSPECT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 10_000, period: 60 } },
+        },
       },
     }),
   ],

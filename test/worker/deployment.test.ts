@@ -13,6 +13,7 @@ const PRODUCTION: EnvVars = {
   IAMPORT_API_KEY: 'key',
   IAMPORT_API_SECRET: 'secret',
   ALLOWED_ORIGINS: 'https://shop.example',
+  SIGNING_KEYS: bindings.PRODUCTION_KEYS,
 };
 
 const healthz = (overrides: EnvVars) => fetchWith(overrides, new Request(`${VERIFIER}/healthz`));
@@ -32,6 +33,7 @@ describe('a production deployment', () => {
     ['a short challenge secret', { CHALLENGE_SECRET: 'short' }, 'at least 32 characters'],
     ['no allowed origins', { ALLOWED_ORIGINS: '' }, 'ALLOWED_ORIGINS is required'],
     ['an http issuer', { ISSUER: 'http://verify.example' }, 'ISSUER must be https'],
+    ['an http upstream', { IAMPORT_API_BASE: 'http://api.iamport.kr' }, 'must be https in production'],
   ])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
     const logs = vi.spyOn(console, 'log');
     const response = await healthz({ ...PRODUCTION, ...change });
@@ -40,6 +42,15 @@ describe('a production deployment', () => {
     expect(body.code).toBe('configuration_error');
     expect(JSON.stringify(body)).not.toContain(reason);
     expect(logs.mock.calls.flat().join('\n')).toContain(reason);
+  });
+});
+
+describe('a sandbox', () => {
+  it('refuses to sign with a key that real backends could trust', async () => {
+    const logs = vi.spyOn(console, 'log');
+    const response = await healthz({ ENVIRONMENT: 'development', SANDBOX: 'true', SIGNING_KEYS: bindings.PRODUCTION_KEYS });
+    expect(response.status).toBe(500);
+    expect(logs.mock.calls.flat().join('\n')).toContain('SANDBOX is on, so SIGNING_KEYS may hold only development keys');
   });
 });
 

@@ -166,7 +166,7 @@ describe('V1 (Iamport) faults through the HTTP face', () => {
   // A certification whose fields are missing or of the wrong type: garbage is upstream_unavailable,
   // a missing fact the checks need is the check's own refusal.
   const recordFaults: Array<[string, ProblemCode, FakeCertification, Json?]> = [
-    ['no certified', 'upstream_unavailable', { certified: undefined }],
+    ['no certified (optional in the API: only an explicit true counts)', 'not_certified', { certified: undefined }],
     ['certified as a string', 'upstream_unavailable', { certified: 'true' }],
     ['certified_at as a string', 'upstream_unavailable', { certified_at: '2026-11-22T00:00:00Z' }],
     ['unique_key as a number', 'upstream_unavailable', { unique_key: 12345 }],

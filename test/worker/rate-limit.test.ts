@@ -40,7 +40,8 @@ describe('a burst over the rate limit', () => {
     expect(refused.body.code).toBe('rate_limited');
     expect(Number(refused.headers.get('retry-after'))).toBe(RATE_LIMIT_PERIOD_SECONDS);
     expect(await ledgerFor(bindings, 'iamport', String(waiting.imp_uid)).isClaimed()).toBe(false);
-    expect((await postDirect('/v1/introspect', { token: 'a.b.c' }, { clientIp: burster })).status).toBe(429);
+    // Introspection has its own, higher limit (a site's backend calls it for all its users).
+    expect((await postDirect('/v1/introspect', { token: 'a.b.c' }, { clientIp: burster })).status).toBe(200);
     // The public documents are not limited.
     expect((await SELF.fetch(`${VERIFIER}/.well-known/jwks.json`, { headers: { 'cf-connecting-ip': burster } })).status).toBe(200);
 

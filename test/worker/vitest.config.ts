@@ -13,7 +13,7 @@ async function signingKey(kid: string) {
 // wrangler.toml points at the built assets; the worker suite does not need them built.
 mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: true });
 
-const [first, second] = [await signingKey('test-key-1'), await signingKey('test-key-2')];
+const [first, second] = [await signingKey('dev-test-key-1'), await signingKey('dev-test-key-2')];
 
 export const TEST_BINDINGS = {
   ENVIRONMENT: 'development',
@@ -25,7 +25,20 @@ export const TEST_BINDINGS = {
   CHALLENGE_SECRET: 'test-challenge-secret-' + crypto.randomUUID(),
   IAMPORT_API_KEY: 'test_api_key',
   IAMPORT_API_SECRET: 'test_api_secret',
+  // Every other setting pinned to its default, so a developer's .dev.vars (which the pool
+  // also reads) cannot change what the tests see.
+  IAMPORT_API_BASE: '',
+  PORTONE_API_BASE: '',
+  PORTONE_API_SECRET: 'sandbox_portone_secret',
+  ALLOWED_AGES: '14,19',
+  TOKEN_TTL_SECONDS: '600',
+  MAX_CERT_AGE_SECONDS: '600',
+  CHALLENGE_TTL_SECONDS: '600',
+  UPSTREAM_TIMEOUT_MS: '5000',
+  PURGE_AFTER_ATTEST: 'false',
   SECOND_KEY_ONLY: JSON.stringify([second]),
+  // A key as `npm run keygen` makes for production (no "dev-" kid), for the production tests.
+  PRODUCTION_KEYS: JSON.stringify([await signingKey('20261122-production')]),
 };
 
 export default defineConfig({
@@ -36,7 +49,10 @@ export default defineConfig({
         // The test runner itself needs Node's APIs in workerd; the verifier does not.
         compatibilityFlags: ['nodejs_compat'],
         bindings: TEST_BINDINGS,
-        ratelimits: { RATE_LIMITER: { namespace_id: '1001', simple: { limit: 20, period: 60 } } },
+        ratelimits: {
+          RATE_LIMITER: { namespace_id: '1001', simple: { limit: 20, period: 60 } },
+          INTROSPECT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 10_000, period: 60 } },
+        },
       },
     }),
   ],

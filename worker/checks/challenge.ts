@@ -41,9 +41,15 @@ export async function issueChallenge(
   };
 }
 
-/** Returns when the challenge was issued; throws `challenge_invalid` unless it is ours, for this merchant_uid and origin, and unexpired. */
+/**
+ * Returns when the challenge was issued; throws `challenge_invalid` unless it is ours, for
+ * this merchant_uid and origin, and recent enough for its verification to be exchanged
+ * (`usableForSeconds`: its lifetime plus the certification's freshness limit). Whether the
+ * verification itself finished while the challenge lived is checked against the upstream's
+ * answer (checks/verification.ts), so a slow SMS does not outlive a challenge it began under.
+ */
 export async function verifyChallenge(
-  secret: string, challenge: string, merchantUid: string, origin: string, nowSeconds: number, ttlSeconds: number,
+  secret: string, challenge: string, merchantUid: string, origin: string, nowSeconds: number, usableForSeconds: number,
 ): Promise<number> {
   const [version, issuedAtText, macText, ...rest] = challenge.split('.');
   const mac = macText === undefined ? undefined : fromBase64url(macText);
@@ -52,7 +58,7 @@ export async function verifyChallenge(
     throw new VerifyError('challenge_invalid', 'The challenge is malformed.');
   }
   // Cheap checks before the HMAC.
-  if (issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > ttlSeconds) {
+  if (issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > usableForSeconds) {
     throw new VerifyError('challenge_invalid', 'The challenge has expired; ask for a new one.');
   }
   if (!(await hmacSha256Verify(secret, signedText(issuedAt, merchantUid, origin), mac))) {

@@ -37,6 +37,7 @@ export const UPSTREAM_CLOCK_SKEW_SECONDS = 5;
 export interface Expectation {
   merchantUid: string;
   challengeIssuedAt: number;
+  challengeTtlSeconds: number;
   nowMs: number;
   maxCertAgeSeconds: number;
   minAge: number | undefined;
@@ -57,6 +58,12 @@ export function checkVerification(record: UpstreamVerification, expect: Expectat
   }
   if (verifiedAt < expect.challengeIssuedAt - UPSTREAM_CLOCK_SKEW_SECONDS) {
     throw new VerifyError('certification_stale', 'The certification was made before its challenge.');
+  }
+  if (verifiedAt > expect.challengeIssuedAt + expect.challengeTtlSeconds + UPSTREAM_CLOCK_SKEW_SECONDS) {
+    throw new VerifyError('challenge_invalid', 'The verification finished after its challenge had expired; ask for a new one.');
+  }
+  if (verifiedAt > nowSeconds + UPSTREAM_CLOCK_SKEW_SECONDS) {
+    throw new VerifyError('upstream_unavailable', 'The upstream dated the certification in the future.');
   }
   if (nowSeconds - verifiedAt > expect.maxCertAgeSeconds) {
     throw new VerifyError('certification_stale', `The certification is older than ${expect.maxCertAgeSeconds} seconds.`);

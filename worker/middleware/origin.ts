@@ -1,20 +1,25 @@
 /**
- * The allow-list: only sites on ALLOWED_ORIGINS get challenges and attestations. Other
- * origins get `origin_not_allowed`, readable by their page (the preflight is answered and the
- * refusal carries CORS headers), so a site owner who forgot to add their origin sees why
- * in the tag and the console, not a bare network error. A refusal holds nothing but its
- * reason, so letting any page read it gives nothing away.
+ * The allow-list: the endpoints a site's page calls answer CORS for allowed origins only
+ * (design: "CORS is answered for those origins only"), and refuse any other Origin, or
+ * none, with `origin_not_allowed`. A page on another origin cannot read that refusal, so its
+ * tag reports `network_error`; the verifier's log line names the refused origin's route.
  */
 import type { MiddlewareHandler } from 'hono';
 import { VerifyError } from '../errors.ts';
 import type { AppEnv } from '../app.ts';
 
 const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
+/** What the tag may read besides the body: when to retry, and the id an operator greps for. */
+const EXPOSED_HEADERS = 'retry-after, x-request-id';
 
 export function allowedOriginsOnly(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const origin = c.req.header('origin');
-    const cors: Record<string, string> = origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    if (origin === undefined || !c.get('settings').allowedOrigins.has(origin)) {
+      throw new VerifyError('origin_not_allowed', 'This site is not on the verifier\'s allow-list (ALLOWED_ORIGINS).');
+    }
+    c.set('origin', origin);
+    const cors = { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS, vary: 'Origin' };
     if (c.req.method === 'OPTIONS') {
       return c.body(null, 204, {
         ...cors,
@@ -23,13 +28,8 @@ export function allowedOriginsOnly(): MiddlewareHandler<AppEnv> {
         'access-control-max-age': String(PREFLIGHT_MAX_AGE_SECONDS),
       });
     }
-    if (origin === undefined || !c.get('settings').allowedOrigins.has(origin)) {
-      throw new VerifyError('origin_not_allowed', 'This site is not on the verifier\'s allow-list (ALLOWED_ORIGINS).', cors);
-    }
-    c.set('origin', origin);
     await next();
-    c.header('access-control-allow-origin', origin);
-    c.header('vary', 'Origin');
+    for (const [name, value] of Object.entries(cors)) c.header(name, value);
   };
 }
 

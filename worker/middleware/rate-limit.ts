@@ -1,6 +1,7 @@
 /**
- * A per-client rate limit on the POST endpoints, through Workers' rate limiting binding
- * (configured in wrangler.toml: `limit` requests per `period` seconds per client).
+ * A per-client rate limit, through Workers' rate limiting bindings (configured in
+ * wrangler.toml: `limit` requests per `period` seconds per client): RATE_LIMITER for the
+ * endpoints pages call, INTROSPECT_RATE_LIMITER (higher) for backends' introspection.
  */
 import type { MiddlewareHandler } from 'hono';
 import { VerifyError } from '../errors.ts';
@@ -9,9 +10,9 @@ import type { AppEnv } from '../app.ts';
 /** The binding's period in wrangler.toml; a client over the limit waits at most this long. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 
-export function rateLimit(): MiddlewareHandler<AppEnv> {
+export function rateLimit(binding: 'RATE_LIMITER' | 'INTROSPECT_RATE_LIMITER' = 'RATE_LIMITER'): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const limiter = c.env.RATE_LIMITER;
+    const limiter = c.env[binding];
     if (limiter) {
       // On Cloudflare, CF-Connecting-IP is set by the edge and cannot be forged by the client.
       const client = c.req.header('cf-connecting-ip') ?? 'unknown';

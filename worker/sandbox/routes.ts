@@ -3,7 +3,7 @@
  * upstream API for any client, and the small admin API the stand-in SDKs use.
  * Everything is forwarded to the one SandboxUpstream object.
  */
-import { Hono } from 'hono';
+import { Hono, type Handler } from 'hono';
 import { VerifyError } from '../errors.ts';
 import type { AppEnv } from '../app.ts';
 
@@ -37,7 +37,20 @@ sandboxRoutes.all('*', async (c) => {
   if (!path && (url.pathname.startsWith('/sandbox/iamport/') || url.pathname.startsWith('/sandbox/portone/'))) {
     path = url.pathname.slice('/sandbox'.length);
   }
+  // The stand-in SDKs are static files, served only while the sandbox is on.
+  if (!path && c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD')) {
+    const asset = await c.env.ASSETS.fetch(c.req.raw);
+    if (asset.status !== 404) return asset;
+  }
   if (!path) throw new VerifyError('not_found', 'There is no such sandbox endpoint.');
   const stub = c.env.SANDBOX_UPSTREAM.get(c.env.SANDBOX_UPSTREAM.idFromName('sandbox'));
   return stub.fetch(new Request(new URL(path + url.search, url.origin), c.req.raw));
 });
+
+/** The demo's files (static assets the Worker sees first): a page for the sandbox only. */
+export const DEMO_PATHS = ['/', '/index.html', '/demo.js', '/demo.css'];
+
+export const demoFile: Handler<AppEnv> = (c) => {
+  if (!c.get('settings').sandbox || !c.env.ASSETS) throw new VerifyError('not_found', 'The demo runs on the sandbox only.');
+  return c.env.ASSETS.fetch(c.req.raw);
+};

@@ -7,8 +7,9 @@ import { ALGORITHM, keyRing } from './keys.ts';
 import type { Settings } from '../settings.ts';
 import type { AttestationClaims } from '../checks/claims.ts';
 import { fromBase64url } from '../crypto.ts';
+import { HEADER_MEMBERS, REQUIRED_CLAIMS, TOKEN_TYPE } from '../../server/token.ts';
 
-export const TOKEN_TYPE = 'iamport-verify+jwt';
+export { TOKEN_TYPE };
 
 export async function signAttestation(settings: Settings, claims: AttestationClaims): Promise<string> {
   const ring = await keyRing(settings);
@@ -17,8 +18,6 @@ export async function signAttestation(settings: Settings, claims: AttestationCla
     .sign(ring.signingKey);
 }
 
-/** The header of every attestation, exactly: anything more (jku, jwk, x5u, crit…) is not ours. */
-const HEADER_MEMBERS = ['alg', 'kid', 'typ'];
 
 /** What an introspecting backend may also require; a mismatch answers inactive. */
 export interface IntrospectionExpectation {
@@ -47,7 +46,7 @@ export async function verifyAttestation(
       },
       {
         algorithms: [ALGORITHM], typ: TOKEN_TYPE, issuer, audience: [...expect.audiences],
-        requiredClaims: ['iat', 'exp', 'nbf', 'sub', 'aud', 'jti'],
+        requiredClaims: [...REQUIRED_CLAIMS],
       },
     );
     const claims = payload as unknown as AttestationClaims;

@@ -5,7 +5,9 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { DEVELOPMENT_KID_PREFIX, type Settings } from '../settings.ts';
 
-export const ALGORITHM = 'ES256';
+import { ALGORITHM } from '../../server/token.ts';
+
+export { ALGORITHM };
 
 export interface KeyRing {
   signingKid: string;
@@ -16,15 +18,18 @@ export interface KeyRing {
   jwks: { keys: JWK[] };
 }
 
-const rings = new Map<string, Promise<KeyRing>>();
+// One ring per parsed settings (parsed once per isolate), so signing costs no key import.
+const rings = new WeakMap<Settings, Promise<KeyRing>>();
+// Without SIGNING_KEYS (development only), one key for the whole isolate, whatever the settings.
+let ephemeral: Promise<KeyRing> | undefined;
 
 export function keyRing(settings: Settings): Promise<KeyRing> {
-  const cacheKey = settings.signingKeys.length > 0 ? JSON.stringify(settings.signingKeys) : 'ephemeral';
-  let ring = rings.get(cacheKey);
+  if (settings.signingKeys.length === 0) return (ephemeral ??= ephemeralRing());
+  let ring = rings.get(settings);
   if (!ring) {
-    ring = (settings.signingKeys.length > 0 ? importRing(settings.signingKeys as JWK[]) : ephemeralRing());
-    ring.catch(() => rings.delete(cacheKey));
-    rings.set(cacheKey, ring);
+    ring = importRing(settings.signingKeys as JWK[]);
+    ring.catch(() => rings.delete(settings));
+    rings.set(settings, ring);
   }
   return ring;
 }

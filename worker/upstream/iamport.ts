@@ -118,7 +118,7 @@ function envelopeResponse(answer: UpstreamAnswer): Record<string, unknown> {
     throw new VerifyError('upstream_unavailable', 'The upstream answered with a body that is not a JSON envelope.');
   }
   if (answer.json.code !== 0) {
-    throw new VerifyError('upstream_unavailable', `The upstream answered code ${JSON.stringify(answer.json.code)}.`);
+    throw new VerifyError('upstream_unavailable', 'The upstream answered with a failure code.');
   }
   if (!isObject(answer.json.response)) {
     throw new VerifyError('upstream_unavailable', 'The upstream\'s envelope has no response.');
@@ -136,7 +136,8 @@ function certificationFrom(answer: UpstreamAnswer): Record<string, unknown> {
 function toVerification(impUid: string, cert: Record<string, unknown>): UpstreamVerification {
   const garbage = (field: string) => new VerifyError('upstream_unavailable', `The upstream's certification has a malformed ${field}.`);
   if (cert.imp_uid !== impUid) throw garbage('imp_uid');
-  if (typeof cert.certified !== 'boolean') throw garbage('certified');
+  // `certified` is optional in the API's schema: only an explicit true counts.
+  if (cert.certified !== undefined && cert.certified !== null && typeof cert.certified !== 'boolean') throw garbage('certified');
   const optional = <T>(field: string, test: (value: unknown) => value is T): T | undefined => {
     const value = cert[field];
     if (value === undefined || value === null) return undefined;
@@ -161,7 +162,7 @@ function toVerification(impUid: string, cert: Record<string, unknown>): Upstream
     provider: 'iamport',
     id: impUid,
     merchantUid: optional('merchant_uid', isString),
-    certified: cert.certified,
+    certified: cert.certified === true,
     verifiedAt: optional('certified_at', isInteger),
     birthDate,
     ci: ci || undefined,
