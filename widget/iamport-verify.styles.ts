@@ -35,7 +35,6 @@ export const styles = css`
     display: flex;
     flex-direction: column;
     align-items: flex-start;
-    gap: 0.5em;
     padding: 0.75em;
     min-width: 14em;
     box-sizing: border-box;
@@ -70,6 +69,10 @@ export const styles = css`
   p {
     margin: 0;
     font-size: 0.9em;
+  }
+  /* The status takes no room while it has nothing to say. */
+  button:not([hidden]) + p:not(:empty) {
+    margin-top: 0.5em;
   }
   .verified p {
     color: var(--iamport-verify-success, var(--_success));
