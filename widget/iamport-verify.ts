@@ -162,26 +162,32 @@ export class IamportVerifyElement extends ReactiveElement {
     return this.#state;
   }
 
+  /** The form the tag belongs to, as for any form control. */
   get form(): HTMLFormElement | null {
     return this.#internals.form;
   }
 
+  /** `valueMissing` while `required` and not verified. */
   get validity(): ValidityState {
     return this.#internals.validity;
   }
 
+  /** The localized message the browser shows for `valueMissing`. */
   get validationMessage(): string {
     return this.#internals.validationMessage;
   }
 
+  /** Whether the tag takes part in form validation (not when disabled). */
   get willValidate(): boolean {
     return this.#internals.willValidate;
   }
 
+  /** Like an input's: false (and an `invalid` event) while `required` and not verified. */
   checkValidity(): boolean {
     return this.#internals.checkValidity();
   }
 
+  /** Like an input's: also shows the validation message. */
   reportValidity(): boolean {
     return this.#internals.reportValidity();
   }

@@ -18,24 +18,10 @@ export interface Challenge {
   expires_at: number;
 }
 
-/** The decoded claims of an attestation (see the verifier's README for each one). */
-export interface AttestationClaims {
-  iss: string;
-  aud: string;
-  sub: string;
-  iat: number;
-  nbf: number;
-  exp: number;
-  jti: string;
-  merchant_uid: string;
-  age_over?: number;
-  verified_at: number;
-  provider: 'iamport' | 'portone';
-  imp_uid?: string;
-  identity_verification_id?: string;
-  nonce?: string;
-  foreigner?: boolean;
-}
+// The claims' shape has one home, the backend kit's public type (type-only: no code comes along).
+import type { AttestationClaims } from '../server/claims.js';
+
+export type { AttestationClaims };
 
 export interface Attestation {
   token: string;

@@ -3,12 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
-import { exportJWK, generateKeyPair } from 'jose';
+import { makeSigningKey } from '../../scripts/lib/keys.mjs';
 
-async function signingKey(kid: string) {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  return { ...(await exportJWK(privateKey)), kid };
-}
+const signingKey = (kid: string) => makeSigningKey('', kid);
 
 // wrangler.toml points at the built assets; these tests do not need them built.
 mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: true });
