@@ -19,7 +19,7 @@ import { tmpdir, cpus, totalmem, platform, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { forkServer, stopAll, stop, groupCpuSeconds, cpuBetween, machineBusySeconds } from './lib/processes.mjs';
+import { forkServer, stopAll, stop, groupCpuSeconds, cpuBetween, machineBusySeconds } from '../scripts/lib/processes.mjs';
 import { startVerifier } from './lib/verifier.mjs';
 import { runPhase } from './lib/load.mjs';
 import { verifierTarget, baselineTarget } from './lib/targets.mjs';

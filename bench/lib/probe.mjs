@@ -8,7 +8,7 @@
 import { writeFileSync, readFileSync, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { freePort, spawnGroup, stop, waitForHttp, groupCpuSeconds, cpuBetween, forkServer } from './processes.mjs';
+import { freePort, spawnGroup, stop, waitForHttp, groupCpuSeconds, cpuBetween, forkServer } from '../../scripts/lib/processes.mjs';
 import { runPhase, summarize } from './load.mjs';
 
 const SAMPLES = Number(process.env.BENCH_PROBE_SAMPLES ?? 150);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync, cpSync, createWrite
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
-import { freePort, spawnGroup, waitForHttp } from './processes.mjs';
+import { freePort, spawnGroup, waitForHttp } from '../../scripts/lib/processes.mjs';
 
 export const BENCH_ORIGIN = 'http://bench.local';
 /** High enough that no bench phase meets it. */

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium.mjs';
 import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
 // Process groups that are stopped even when a test fails or the run is interrupted.
-import { freePort, spawnGroup, stop as stopProcess, waitForHttp } from '../../bench/lib/processes.mjs';
+import { freePort, spawnGroup, stop as stopProcess, waitForHttp } from '../../scripts/lib/processes.mjs';
 
 export { freePort };
 

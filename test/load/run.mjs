@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
-import { freePort, spawnGroup, stopAll, waitForHttp } from '../../bench/lib/processes.mjs';
+import { freePort, spawnGroup, stopAll, waitForHttp } from '../../scripts/lib/processes.mjs';
 import { mapLimit, summarize } from '../../bench/lib/load.mjs';
 import { assetsDirectory, benchWranglerConfig } from '../../bench/lib/verifier.mjs';
 

@@ -1,4 +1,4 @@
-// Every process the bench starts goes through here, so every one is stopped at the end,
+// Every process the bench and the e2e and load suites start goes through here, so every one is stopped at the end,
 // on Ctrl-C, on an error and on the bench's own deadline. Each runs in its own process
 // group (detached), and the whole group is killed: `npx wrangler dev` leaves workerd and
 // esbuild children that a plain kill of npx would orphan.
