@@ -26,7 +26,9 @@ describe('the single-use ledger', () => {
     while (ledgerBucket(bindings, 'iamport', kept).id.toString() !== ledgerBucket(bindings, 'iamport', expired).id.toString()) kept = id();
     await ledgerFor(bindings, 'iamport', expired).claim(Date.now() - 1);
     await ledgerFor(bindings, 'iamport', kept).claim(Date.now() + 600_000);
-    expect(await runDurableObjectAlarm(ledgerBucket(bindings, 'iamport', expired))).toBe(true);
+    // The runtime may already have run the alarm by itself (it was due at once); either way,
+    // once it has run, the expired id is gone and the other is kept.
+    await runDurableObjectAlarm(ledgerBucket(bindings, 'iamport', expired));
     expect(await ledgerFor(bindings, 'iamport', expired).isClaimed()).toBe(false);
     expect(await ledgerFor(bindings, 'iamport', kept).isClaimed()).toBe(true);
   });
