@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { birthDateFromUnixSeconds, internationalAge, parseIsoDate, seoulDate } from '../../worker/checks/age.ts';
+import { ageByRule, birthDateFromUnixSeconds, internationalAge, parseIsoDate, seoulDate, yearAge } from '../../worker/checks/age.ts';
 
 const date = (text: string) => parseIsoDate(text)!;
 /** The instant a Seoul clock shows `text` (YYYY-MM-DDTHH:MM). */
@@ -63,5 +63,42 @@ describe('birth dates from the upstream', () => {
 
   it('reads the legacy `birth` (unix seconds of the date) as a date in Seoul', () => {
     expect(birthDateFromUnixSeconds(seoul('2007-11-22T00:00') / 1000)).toEqual({ year: 2007, month: 11, day: 22 });
+  });
+});
+
+describe('the Youth Protection Act\'s year rule (연 나이)', () => {
+  it('makes someone born on 31 December 19 by the year rule on 2 January, while their 만 나이 is 18', () => {
+    const birth = date('2007-12-31');
+    const today = date('2026-01-02');
+    expect(yearAge(birth, today)).toBe(19);
+    expect(internationalAge(birth, today)).toBe(18);
+  });
+
+  it('changes at midnight of 1 January Seoul time, not UTC', () => {
+    const birth = date('2007-12-31');
+    expect(yearAge(birth, seoulDate(seoul('2025-12-31T23:59')))).toBe(18);
+    expect(yearAge(birth, seoulDate(seoul('2026-01-01T00:00')))).toBe(19);
+    // At 00:00 on 1 January in Seoul, UTC still shows 31 December.
+    expect(new Date(seoul('2026-01-01T00:00')).getUTCFullYear()).toBe(2025);
+  });
+
+  it('counts a 29 February birth from 1 January like any other date of that year', () => {
+    const birth = date('2008-02-29');
+    expect(yearAge(birth, seoulDate(seoul('2026-12-31T23:59')))).toBe(18);
+    expect(yearAge(birth, seoulDate(seoul('2027-01-01T00:00')))).toBe(19);
+    expect(internationalAge(birth, date('2027-01-01'))).toBe(18);
+  });
+
+  it('never makes someone younger than their 만 나이', () => {
+    for (const [born, today] of [['2007-01-01', '2026-01-01'], ['2007-06-15', '2026-06-14'], ['2007-12-31', '2026-12-31']]) {
+      expect(yearAge(date(born), date(today))).toBeGreaterThanOrEqual(internationalAge(date(born), date(today)));
+    }
+  });
+
+  it('is chosen by the rule a site asked for', () => {
+    const birth = date('2007-12-31');
+    const today = date('2026-01-02');
+    expect(ageByRule('age', birth, today)).toBe(18);
+    expect(ageByRule('year_age', birth, today)).toBe(19);
   });
 });

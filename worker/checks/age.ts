@@ -1,5 +1,10 @@
 /**
- * International age (만 나이) on today's date in Asia/Seoul, the rule Korean law uses since 2023.
+ * The two ages Korean law counts, both on today's date in Asia/Seoul:
+ * - 만 나이 (international age, completed years): the Civil Act (adults at 19) and the Personal
+ *   Information Protection Act (consent at 14), and every law since the 2023 reform unless it says otherwise;
+ * - 연 나이 (the year rule): the Youth Protection Act (청소년보호법 제2조 제1호) counts someone as a
+ *   청소년 until 1 January of the year they turn 19, so alcohol, tobacco and "19세 이상" content gates
+ *   compare this year with the birth year.
  * Seoul has no daylight saving time, so its date is UTC+9 all year.
  */
 const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000;
@@ -34,4 +39,24 @@ export function birthDateFromUnixSeconds(seconds: number): CalendarDate {
 export function internationalAge(birth: CalendarDate, today: CalendarDate): number {
   const hadBirthdayThisYear = today.month > birth.month || (today.month === birth.month && today.day >= birth.day);
   return today.year - birth.year - (hadBirthdayThisYear ? 0 : 1);
+}
+
+/**
+ * 연 나이: this year minus the birth year. On 2 January 2026 someone born on 31 December 2007
+ * is 19 by this rule (no longer a 청소년) though their 만 나이 is 18.
+ */
+export function yearAge(birth: CalendarDate, today: CalendarDate): number {
+  return today.year - birth.year;
+}
+
+/**
+ * Which rule a site asked for, and the age: `min_age` (만 나이, claim `age_over`) or
+ * `min_year_age` (연 나이, claim `year_age_over`). A token names the rule it checked, so a
+ * backend can never take one for the other.
+ */
+export type AgeRequirement = { rule: 'age' | 'year_age'; min: number };
+
+/** The person's age under the requirement's rule, today in Seoul. */
+export function ageByRule(rule: AgeRequirement['rule'], birth: CalendarDate, today: CalendarDate): number {
+  return rule === 'age' ? internationalAge(birth, today) : yearAge(birth, today);
 }
