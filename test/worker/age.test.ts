@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ageByRule, birthDateFromUnixSeconds, internationalAge, parseIsoDate, seoulDate, yearAge } from '../../worker/checks/age.ts';
+import { findPerson } from '../../worker/sandbox/persons.ts';
 
 const date = (text: string) => parseIsoDate(text)!;
 /** The instant a Seoul clock shows `text` (YYYY-MM-DDTHH:MM). */
@@ -100,5 +101,26 @@ describe('the Youth Protection Act\'s year rule (연 나이)', () => {
     const today = date('2026-01-02');
     expect(ageByRule('age', birth, today)).toBe(18);
     expect(ageByRule('year_age', birth, today)).toBe(19);
+  });
+});
+
+describe('the sandbox persons for the two rules and the guardian step', () => {
+  const today = (text: string) => date(text);
+  const birthOf = (id: string, on: string) => date(findPerson(id)!.birthday(today(on)));
+
+  it('has a person who passes the year rule at 19 and not 만 나이 at 19, every day but 31 December', () => {
+    for (const on of ['2026-01-01', '2026-07-15', '2026-12-30', '2028-02-29']) {
+      expect(yearAge(birthOf('year_age_19', on), today(on))).toBe(19);
+      expect(internationalAge(birthOf('year_age_19', on), today(on))).toBe(18);
+    }
+    // On 31 December the birthday has come: both rules say 19.
+    expect(internationalAge(birthOf('year_age_19', '2026-12-31'), today('2026-12-31'))).toBe(19);
+  });
+
+  it('has a child under 14 and an adult guardian who are different people', () => {
+    const on = '2026-12-02';
+    expect(internationalAge(birthOf('child_10', on), today(on))).toBeLessThan(14);
+    expect(internationalAge(birthOf('guardian', on), today(on))).toBeGreaterThanOrEqual(19);
+    expect(findPerson('child_10')!.ci).not.toBe(findPerson('guardian')!.ci);
   });
 });

@@ -6,8 +6,8 @@
 import { seoulDate, type CalendarDate } from '../checks/age.ts';
 
 export type PersonId =
-  | 'adult' | 'minor_17' | 'turns_19_today' | 'leap_day' | 'foreigner' | 'no_ci' | 'inicis_no_di'
-  | 'not_certified' | 'pg_error';
+  | 'adult' | 'minor_17' | 'turns_19_today' | 'year_age_19' | 'leap_day' | 'child_10' | 'guardian'
+  | 'foreigner' | 'no_ci' | 'inicis_no_di' | 'not_certified' | 'pg_error';
 
 export interface TestPerson {
   id: PersonId;
@@ -70,9 +70,27 @@ export const TEST_PERSONS: readonly TestPerson[] = [
     phone: '01000000003', carrier: 'LGT', foreigner: undefined, ci: ci('turns19'), di: di('turns19'),
   },
   {
+    id: 'year_age_19', label: { ko: '연 나이 19세 (만 18세, 12월 31일생)', en: 'Year-age 19 (만 18, born 31 December)' },
+    outcome: 'certified', pgProvider: 'danal', name: '송연말', gender: 'female',
+    // Born on the last day of the year that makes them 19 by the Youth Protection Act's year rule
+    // and 18 by 만 나이 every day but 31 December itself (when both rules say 19).
+    birthday: (t) => iso(t.year - 19, 12, 31),
+    phone: '01000000010', carrier: 'SKT', foreigner: undefined, ci: ci('yearage19'), di: di('yearage19'),
+  },
+  {
     id: 'leap_day', label: { ko: '2월 29일생 (2008년)', en: 'Born 29 February 2008' }, outcome: 'certified', pgProvider: 'danal',
     name: '윤이월', gender: 'female', birthday: () => '2008-02-29',
     phone: '01000000004', carrier: 'SKT_MVNO', foreigner: undefined, ci: ci('leap'), di: di('leap'),
+  },
+  {
+    id: 'child_10', label: { ko: '어린이 (10세, 보호자 동의 필요)', en: 'Child (10, needs a guardian)' }, outcome: 'certified',
+    pgProvider: 'danal', name: '조어린', gender: 'male', birthday: aged(10),
+    phone: '01000000011', carrier: 'LGT', foreigner: undefined, ci: ci('child10'), di: di('child10'),
+  },
+  {
+    id: 'guardian', label: { ko: '보호자 (45세)', en: 'Guardian (45)' }, outcome: 'certified', pgProvider: 'danal',
+    name: '조보호', gender: 'female', birthday: aged(45),
+    phone: '01000000012', carrier: 'KT', foreigner: undefined, ci: ci('guardian'), di: di('guardian'),
   },
   {
     id: 'foreigner', label: { ko: '외국인 (성인)', en: 'Foreigner (adult)' }, outcome: 'certified', pgProvider: 'danal',
