@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { issueChallenge, mintMerchantUid, MERCHANT_UID_PATTERN } from './checks/challenge.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
-import { exchange, NONCE_PATTERN, parseExchangeRequest } from './exchange.ts';
+import { exchange, NONCE_PATTERN, parseExchangeRequest, parseProvider } from './exchange.ts';
 import { field, readJsonBody } from './middleware/json-body.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -72,6 +72,8 @@ app.post('/v1/challenges', async (c) => {
   const settings = c.get('settings');
   const body = await readJsonBody(c.req.raw, { allowEmpty: true });
   const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN) ?? mintMerchantUid();
+  // Taken (and checked) before the challenge binds it, so the tag can start sending it.
+  parseProvider(body);
   const issued = await issueChallenge(
     settings.challengeSecret, merchantUid, c.get('origin'), Math.floor(Date.now() / 1000), settings.challengeTtlSeconds,
   );

@@ -11,7 +11,7 @@ export interface EndpointDoc {
 }
 
 export const ENDPOINTS: readonly EndpointDoc[] = [
-  { method: 'POST', path: '/v1/challenges', request: '`{ merchant_uid? }`', answer: '`201 { merchant_uid, challenge, expires_at }`', who: 'the tag, from an allowed origin' },
+  { method: 'POST', path: '/v1/challenges', request: '`{ merchant_uid?, provider? }` (`provider`: `iamport`, the default, or `portone`)', answer: '`201 { merchant_uid, challenge, issued_at, expires_at }` (unix s on the verifier\'s clock: the challenge lives `expires_at - issued_at` seconds, whatever the device\'s clock says)', who: 'the tag, from an allowed origin' },
   {
     method: 'POST', path: '/v1/attestations',
     request: 'V1 `{ imp_uid, merchant_uid, challenge, min_age?, nonce? }`; V2 `{ provider: "portone", identity_verification_id, challenge, min_age?, nonce? }`',

@@ -39,7 +39,7 @@ export interface Attestation { token: string; expires_at: number; claims: Attest
  * the challenge's merchant_uid.
  */
 export function parseExchangeRequest(body: Record<string, unknown>, settings: Settings): ExchangeRequest {
-  const provider = body.provider ?? 'iamport';
+  const provider = parseProvider(body);
   const common = {
     challenge: field.string(body, 'challenge', CHALLENGE_PATTERN),
     minAge: parseMinAge(body.min_age, settings),
@@ -53,10 +53,14 @@ export function parseExchangeRequest(body: Record<string, unknown>, settings: Se
       ...common,
     };
   }
-  if (provider === 'portone') {
-    const id = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
-    return { provider, upstreamId: id, merchantUid: id, ...common };
-  }
+  const id = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
+  return { provider, upstreamId: id, merchantUid: id, ...common };
+}
+
+/** The body's `provider`: `iamport` (PortOne V1) when absent, or `portone` (V2). */
+export function parseProvider(body: Record<string, unknown>): Provider {
+  const provider = body.provider ?? 'iamport';
+  if (provider === 'iamport' || provider === 'portone') return provider;
   throw new VerifyError('invalid_request', '`provider` must be "iamport" or "portone".');
 }
 

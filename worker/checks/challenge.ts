@@ -19,6 +19,8 @@ const MINTED_PREFIX = 'iv_';
 export interface IssuedChallenge {
   merchant_uid: string;
   challenge: string;
+  /** Unix seconds on the verifier's clock: with `expires_at`, the challenge's life whatever the device's clock says. */
+  issued_at: number;
   expires_at: number;
 }
 
@@ -37,6 +39,7 @@ export async function issueChallenge(
   return {
     merchant_uid: merchantUid,
     challenge: `${VERSION}.${nowSeconds.toString(36)}.${base64url(mac)}`,
+    issued_at: nowSeconds,
     expires_at: nowSeconds + ttlSeconds,
   };
 }
