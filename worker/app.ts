@@ -4,23 +4,20 @@
  * `onError`, the one place errors meet HTTP.
  */
 import { Hono } from 'hono';
-import { issueChallenge, mintMerchantUid, MERCHANT_UID_PATTERN } from './checks/challenge.ts';
+import { issueChallenge, mintMerchantUid } from './checks/challenge.ts';
+import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
-import { exchange, NONCE_PATTERN, parseExchangeRequest, parseProvider } from './exchange.ts';
-import { field, readJsonBody } from './middleware/json-body.ts';
+import { exchange, parseExchangeRequest, parseProvider } from './exchange.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { log, requestLog } from './middleware/request-log.ts';
+import { field, MERCHANT_UID_PATTERN, NONCE_PATTERN } from './request/fields.ts';
+import { readJsonBody } from './request/json-body.ts';
 import { DEMO_PATHS, demoFile, sandboxRoutes } from './sandbox/routes.ts';
-import { ConfigurationError, settingsFrom, type Env, type Settings } from './settings.ts';
+import { ConfigurationError, settingsFrom, type Settings } from './settings.ts';
 import { verifyAttestation } from './signing/attestation.ts';
 import { keyRing } from './signing/keys.ts';
 import { MAX_TOKEN_LENGTH } from '../server/token.ts';
-
-export interface AppEnv {
-  Bindings: Env;
-  Variables: { settings: Settings; origin: string; requestId: string; outcome: string };
-}
 
 const JWKS_MAX_AGE_SECONDS = 300;
 

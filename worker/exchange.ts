@@ -3,23 +3,18 @@
  * ledger, signing) to the decisions in checks/. Cheap checks run before expensive ones:
  * shape, then challenge (no I/O), then the upstream, then the ledger, then the signature.
  */
-import { verifyChallenge, MERCHANT_UID_PATTERN } from './checks/challenge.ts';
+import { verifyChallenge } from './checks/challenge.ts';
 import { buildClaims, pairwiseSubject, type AttestationClaims } from './checks/claims.ts';
 import { checkVerification, type Provider, type UpstreamVerification } from './checks/verification.ts';
+import type { Env } from './env.ts';
 import { VerifyError } from './errors.ts';
 import { ledgerFor } from './ledger/ledger.ts';
-import { field } from './middleware/json-body.ts';
+import { CHALLENGE_PATTERN, field, IMP_UID_PATTERN, MERCHANT_UID_PATTERN, NONCE_PATTERN } from './request/fields.ts';
 import { signAttestation } from './signing/attestation.ts';
 import { upstreamFetchFor } from './upstream/http.ts';
 import { IamportClient } from './upstream/iamport.ts';
 import { PortOneClient } from './upstream/portone.ts';
-import { MAX_CERT_AGE_LIMIT_SECONDS, type Env, type Settings } from './settings.ts';
-
-/** `imp_` and 9 to 15 digits: real ids have 12; a little slack either way. */
-export const IMP_UID_PATTERN = /^imp_[0-9]{9,15}$/;
-const CHALLENGE_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-/** A nonce is the site's own value echoed in the token: printable ASCII, short. */
-export const NONCE_PATTERN = /^[\x21-\x7e]{1,128}$/;
+import { MAX_CERT_AGE_LIMIT_SECONDS, type Settings } from './settings.ts';
 
 export interface ExchangeRequest {
   provider: Provider;

@@ -3,40 +3,11 @@
  * per isolate, then passed around typed. The README's settings table is generated
  * from `SETTINGS` below, so a new setting is documented by adding it here.
  */
-import type { ImpUidLedger } from './ledger/ledger.ts';
-import type { SandboxUpstream } from './sandbox/upstream-object.ts';
 
-export interface Env {
-  ENVIRONMENT?: string;
-  SANDBOX?: string;
-  IAMPORT_API_BASE?: string;
-  IAMPORT_API_KEY?: string;
-  IAMPORT_API_SECRET?: string;
-  PORTONE_API_BASE?: string;
-  PORTONE_API_SECRET?: string;
-  SIGNING_KEYS?: string;
-  SUBJECT_SECRET?: string;
-  CHALLENGE_SECRET?: string;
-  ALLOWED_ORIGINS?: string;
-  ISSUER?: string;
-  ALLOWED_AGES?: string;
-  TOKEN_TTL_SECONDS?: string;
-  MAX_CERT_AGE_SECONDS?: string;
-  CHALLENGE_TTL_SECONDS?: string;
-  UPSTREAM_TIMEOUT_MS?: string;
-  PURGE_AFTER_ATTEST?: string;
-  LEDGER: DurableObjectNamespace<ImpUidLedger>;
-  SANDBOX_UPSTREAM: DurableObjectNamespace<SandboxUpstream>;
-  RATE_LIMITER?: RateLimit;
-  INTROSPECT_RATE_LIMITER?: RateLimit;
-  ASSETS?: Fetcher;
-}
-
-/** The settings alone (the string-valued bindings), for code that overrides some of them. */
-export type EnvVars = { [K in keyof Env as NonNullable<Env[K]> extends string ? K : never]?: string };
+interface SettingDoc { name: string; default: string; secret: boolean; what: string }
 
 /** Each setting's documentation: the README's table is generated from this list. */
-export const SETTINGS: ReadonlyArray<{ name: keyof Env; default: string; secret: boolean; what: string }> = [
+export const SETTINGS = [
   { name: 'ENVIRONMENT', default: '`production`', secret: false, what: '`development` or `production`. Production refuses the sandbox, development keys and missing secrets.' },
   { name: 'SANDBOX', default: '`false`', secret: false, what: 'Serve the stand-in upstream APIs, test persons and SDKs under `/sandbox/`, and use them as the upstream unless a base URL is set.' },
   { name: 'IAMPORT_API_BASE', default: '`https://api.iamport.kr` (sandbox: the built-in stand-in)', secret: false, what: 'Base URL of the Iamport (PortOne V1) REST API.' },
@@ -55,7 +26,12 @@ export const SETTINGS: ReadonlyArray<{ name: keyof Env; default: string; secret:
   { name: 'CHALLENGE_TTL_SECONDS', default: '`600`', secret: false, what: 'How long a challenge stays valid.' },
   { name: 'UPSTREAM_TIMEOUT_MS', default: '`5000`', secret: false, what: 'Timeout of each upstream call.' },
   { name: 'PURGE_AFTER_ATTEST', default: '`false`', secret: false, what: 'After signing, delete the certification at the upstream (`DELETE /certifications/{imp_uid}`), so no personal data stays there.' },
-];
+] as const satisfies readonly SettingDoc[];
+
+export type SettingName = (typeof SETTINGS)[number]['name'];
+
+/** The settings as the Worker's bindings give them: strings, each optional. */
+export type EnvVars = { [K in SettingName]?: string };
 
 /** Where the built-in stand-in upstream answers; calls to it never leave the Worker. */
 export const SANDBOX_IAMPORT_BASE = 'https://sandbox.iamport-verify.internal/iamport';
@@ -94,10 +70,10 @@ export class ConfigurationError extends Error {
   }
 }
 
-const parsedByEnv = new WeakMap<Env, Settings | ConfigurationError>();
+const parsedByEnv = new WeakMap<EnvVars, Settings | ConfigurationError>();
 
 /** Parse and check the settings once per `env` object (once per isolate in practice). */
-export function settingsFrom(env: Env): Settings {
+export function settingsFrom(env: EnvVars): Settings {
   let parsed = parsedByEnv.get(env);
   if (!parsed) {
     try {
@@ -112,7 +88,7 @@ export function settingsFrom(env: Env): Settings {
   return parsed;
 }
 
-export function parseSettings(env: Env): Settings {
+export function parseSettings(env: EnvVars): Settings {
   const problems: string[] = [];
   const environment = env.ENVIRONMENT === 'development' ? 'development' : 'production';
   if (env.ENVIRONMENT !== undefined && env.ENVIRONMENT !== 'development' && env.ENVIRONMENT !== 'production') {
@@ -122,7 +98,7 @@ export function parseSettings(env: Env): Settings {
   const sandbox = parseBoolean('SANDBOX', env.SANDBOX, false, problems);
   if (production && sandbox) problems.push('SANDBOX must be false in production');
 
-  const integer = (name: keyof Env, fallback: number, min: number, max: number) => {
+  const integer = (name: SettingName, fallback: number, min: number, max: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const value = Number(raw);
@@ -133,7 +109,7 @@ export function parseSettings(env: Env): Settings {
     return value;
   };
 
-  const required = (name: keyof Env, value: string | undefined, fallbackInDevelopment = '') => {
+  const required = (name: SettingName, value: string | undefined, fallbackInDevelopment = '') => {
     if (value) return value;
     if (!production) return fallbackInDevelopment;
     problems.push(`${name} is required in production`);

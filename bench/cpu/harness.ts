@@ -21,7 +21,8 @@ import { buildClaims, pairwiseSubject } from '../../worker/checks/claims.ts';
 import { signAttestation } from '../../worker/signing/attestation.ts';
 import { keyRing } from '../../worker/signing/keys.ts';
 import { IamportClient } from '../../worker/upstream/iamport.ts';
-import { parseSettings, settingsFrom, type Env } from '../../worker/settings.ts';
+import type { Env } from '../../worker/env.ts';
+import { parseSettings, settingsFrom } from '../../worker/settings.ts';
 
 const ITERATIONS = Number(process.env.BENCH_CPU_ITERATIONS ?? 3000);
 const WARMUP = 300;

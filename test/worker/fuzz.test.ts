@@ -16,11 +16,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { issueChallenge, MERCHANT_UID_PATTERN } from '../../worker/checks/challenge.ts';
+import { issueChallenge } from '../../worker/checks/challenge.ts';
 import { PROBLEM_TYPE_BASE, PROBLEMS, type ProblemCode } from '../../worker/errors.ts';
-import { IMP_UID_PATTERN } from '../../worker/exchange.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
-import { MAX_BODY_BYTES } from '../../worker/middleware/json-body.ts';
+import { IMP_UID_PATTERN, MERCHANT_UID_PATTERN } from '../../worker/request/fields.ts';
+import { MAX_BODY_BYTES } from '../../worker/request/json-body.ts';
 import { parseSettings } from '../../worker/settings.ts';
 import { captureLogs, expectNoLeaks, figures, pooledClientIp, postDirect, tally } from './hardening.ts';
 import { attest, bindings, fetchWith, OTHER_SITE, SITE, v2Body, VERIFIER, verifiedBody, type Json } from './support.ts';

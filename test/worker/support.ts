@@ -2,7 +2,8 @@
 import { env, SELF, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { app } from '../../worker/app.ts';
 import { birthdayToday, TEST_PERSONS } from '../../worker/sandbox/persons.ts';
-import { parseSettings, type Env, type EnvVars } from '../../worker/settings.ts';
+import type { Env } from '../../worker/env.ts';
+import { parseSettings, type EnvVars } from '../../worker/settings.ts';
 
 export const VERIFIER = 'https://verify.example';
 export const SITE = 'https://shop.example';

@@ -8,8 +8,6 @@ import { base64url, fromBase64url, hmacSha256, hmacSha256Verify, randomAlphanume
 import { VerifyError } from '../errors.ts';
 
 const VERSION = 'c1';
-/** The upstream's limit for `merchant_uid`, and the characters it takes. */
-export const MERCHANT_UID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 /** A challenge from a verifier whose clock runs a little ahead is still fine. */
 const FUTURE_SKEW_SECONDS = 60;
 /** Length of the `merchant_uid`s we mint: 40 characters, the upstream's maximum. */

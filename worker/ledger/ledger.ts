@@ -7,7 +7,6 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Provider } from '../checks/verification.ts';
-import type { Env } from '../settings.ts';
 
 /**
  * How many objects the ledger is spread over. Buckets, not one object per id: a claim in an
@@ -19,11 +18,11 @@ import type { Env } from '../settings.ts';
  */
 export const LEDGER_BUCKETS = 64;
 
-export class ImpUidLedger extends DurableObject<Env> {
+export class ImpUidLedger extends DurableObject<unknown> {
   /** When the alarm is set for, as far as this instance knows (undefined: not read yet). */
   #alarmAt: number | null | undefined;
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL, forget_at INTEGER NOT NULL)',
@@ -69,13 +68,16 @@ export function ledgerKey(provider: Provider, id: string): string {
   return `${provider}:${id}`;
 }
 
+/** The binding the ledger is reached through (a structural type: no import of the Worker's Env). */
+type LedgerBinding = { LEDGER: DurableObjectNamespace<ImpUidLedger> };
+
 /** The bucket object that holds an id's claim. */
-export function ledgerBucket(env: Env, provider: Provider, id: string) {
+export function ledgerBucket(env: LedgerBinding, provider: Provider, id: string) {
   return env.LEDGER.get(env.LEDGER.idFromName(`bucket-${bucketOf(ledgerKey(provider, id))}`));
 }
 
 /** The ledger for one upstream id. */
-export function ledgerFor(env: Env, provider: Provider, id: string) {
+export function ledgerFor(env: LedgerBinding, provider: Provider, id: string) {
   const key = ledgerKey(provider, id);
   const stub = ledgerBucket(env, provider, id);
   return {

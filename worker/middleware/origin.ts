@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { VerifyError } from '../errors.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 
 const PREFLIGHT_MAX_AGE_SECONDS = 86_400;
 /** What the tag may read besides the body: when to retry, and the id an operator greps for. */

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { VerifyError } from '../errors.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 
 /** The binding's period in wrangler.toml; a client over the limit waits at most this long. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;

@@ -3,7 +3,7 @@
  * It holds ids, the route, the outcome code and the duration, never a body.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 
 const RAY_ID = /^[0-9a-f]{16}(-[A-Z]{3})?$/;
 

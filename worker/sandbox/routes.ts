@@ -5,7 +5,7 @@
  */
 import { Hono, type Handler } from 'hono';
 import { VerifyError } from '../errors.ts';
-import type { AppEnv } from '../app.ts';
+import type { AppEnv } from '../env.ts';
 
 export const sandboxRoutes = new Hono<AppEnv>();
 

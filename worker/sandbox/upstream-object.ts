@@ -13,7 +13,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { Hono, type Context } from 'hono';
-import { settingsFrom, type Env } from '../settings.ts';
+import { settingsFrom, type EnvVars } from '../settings.ts';
 import { birthdayToday, findPerson, TEST_PERSONS, type TestPerson } from './persons.ts';
 
 /** The V1 token rules: 30 minutes; asked for in its last minute, it is extended by 5. */
@@ -49,11 +49,11 @@ interface StoredToken { access_token: string; expired_at: number }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export class SandboxUpstream extends DurableObject<Env> {
+export class SandboxUpstream extends DurableObject<EnvVars> {
   readonly #app = new Hono();
   #stats: SandboxStats = { ...NO_CALLS };
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: EnvVars) {
     super(ctx, env);
     const app = this.#app;
     app.post('/iamport/users/getToken', (c) => this.#getToken(c));

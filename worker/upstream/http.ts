@@ -4,7 +4,8 @@
  * sandbox are answered inside the Worker and never reach the network.
  */
 import { VerifyError } from '../errors.ts';
-import { SANDBOX_IAMPORT_BASE, type Env, type Settings } from '../settings.ts';
+import type { Env } from '../env.ts';
+import { SANDBOX_IAMPORT_BASE, type Settings } from '../settings.ts';
 
 export type UpstreamFetch = (request: Request, signal: AbortSignal) => Promise<Response>;
 

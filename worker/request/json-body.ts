@@ -58,17 +58,3 @@ async function readLimited(request: Request): Promise<string> {
     throw new VerifyError('invalid_request', 'The body is not UTF-8.');
   }
 }
-
-/** Field readers: each throws `invalid_request` naming the field, never echoing its value. */
-export const field = {
-  string(body: Record<string, unknown>, name: string, pattern: RegExp): string {
-    const value = body[name];
-    if (typeof value !== 'string' || !pattern.test(value)) {
-      throw new VerifyError('invalid_request', `\`${name}\` is missing or malformed.`);
-    }
-    return value;
-  },
-  optionalString(body: Record<string, unknown>, name: string, pattern: RegExp): string | undefined {
-    return body[name] === undefined || body[name] === null ? undefined : field.string(body, name, pattern);
-  },
-};
