@@ -1,52 +1,55 @@
 #!/usr/bin/env node
-// `npm run bench`: the verifier against the Iamport guide's way, side by side, in one run on
-// loopback, then the verifier's CPU, bundle and the tag's weight. Writes bench/results.json,
-// bench/RESULTS.md and bench/latency-vs-concurrency.svg. Sends traffic to 127.0.0.1 only, stops by
-// itself (BENCH_DEADLINE_S) and stops every process it started, even on failure.
+// `npm run bench`: the verifier beside a server written the way the Iamport guide teaches, in one
+// run on loopback; then the verifier's CPU in process, its bundle and the tag's weight in Chromium.
+// The verifier runs twice over: under `wrangler dev` (what `npm run dev` gives) and directly on
+// workerd (Miniflare, no dev proxy), each with its Durable Object state in memory and on disk.
+// Writes bench/results.json and bench/RESULTS.md (tables only; bench/README.md explains them).
+// Sends traffic to 127.0.0.1 only, stops by itself (BENCH_DEADLINE_S) and stops every process it
+// started, even on failure.
+//
+// `npm run bench -- --quick`: a smoke run with few requests; prints its tables, writes nothing.
 //
 // Settings (environment):
 //   BENCH_UPSTREAM_DELAY_MS  the stand-in's delay per upstream call (default 20)
-//   BENCH_DURATION_S         seconds per concurrency level (default 6; concurrency 32: BENCH_C32_DURATION_S, 10)
+//   BENCH_DURATION_S         seconds per concurrency level (default 6; at 32 clients: BENCH_C32_DURATION_S, 10)
 //   BENCH_C1_REQUESTS        verifications measured one at a time (default 300)
-//   BENCH_LEVELS             concurrency levels (default 1,8,32,128)
-//   BENCH_DEADLINE_S         the whole run's limit (default 600)
-//   BENCH_STATE              where the verifier's Durable Objects keep state in the main phases:
-//                            tmpfs (default where /dev/shm exists) or disk (a temporary directory);
-//                            the other is measured too, at 1 and 32 clients
-// `node bench/run.mjs --report-only` redraws RESULTS.md and the chart from results.json.
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, existsSync } from 'node:fs';
+//   BENCH_LEVELS             concurrency levels (default 1,8,32,128; state on disk: 1 and 32)
+//   BENCH_DEADLINE_S         the whole run's limit (default 1500)
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem, platform, release, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { forkServer, stopAll, stop, groupCpuSeconds, cpuBetween, machineBusySeconds } from '../scripts/lib/processes.mjs';
-import { startVerifier } from './lib/verifier.mjs';
+import { benchVars, startVerifier } from './lib/verifier.mjs';
 import { runPhase } from './lib/load.mjs';
 import { verifierTarget, baselineTarget } from './lib/targets.mjs';
 import { measureCpu } from './lib/cpu.mjs';
 import { measureVerifierBundle } from './lib/bundle.mjs';
-import { probeWranglerDev } from './lib/probe.mjs';
 import { measureTagWeight, startPageServer } from './lib/weight.mjs';
-import { writeReport } from './lib/report.mjs';
+import { resultsMarkdown } from './lib/tables.mjs';
 
 const TMPFS = '/dev/shm';
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(benchDir, '..');
+const quick = process.argv.includes('--quick');
 const env = process.env;
-const settings = {
-  upstream_delay_ms: Number(env.BENCH_UPSTREAM_DELAY_MS ?? 20),
-  duration_s: Number(env.BENCH_DURATION_S ?? 6),
-  c32_duration_s: Number(env.BENCH_C32_DURATION_S ?? 10),
-  c1_requests: Number(env.BENCH_C1_REQUESTS ?? 300),
-  levels: (env.BENCH_LEVELS ?? '1,8,32,128').split(',').map(Number),
-  deadline_s: Number(env.BENCH_DEADLINE_S ?? 600),
-  // In memory by default: this machine's disk is shared, and its sync latency, which a new Durable
-  // Object per imp_uid pays, varied threefold between runs. The disk is measured beside it.
-  verifier_state: env.BENCH_STATE ?? (existsSync(TMPFS) ? 'tmpfs' : 'disk'),
-  other_state_levels: [1, 32],
-  warmup_requests: 40,
-  min_age: 19,
-};
+const settings = quick
+  ? { upstream_delay_ms: 20, duration_s: 2, c32_duration_s: 2, c1_requests: 30, levels: [1, 8], disk_levels: [1], warmup_requests: 10, deadline_s: 600, cpu_iterations: 200 }
+  : {
+    upstream_delay_ms: Number(env.BENCH_UPSTREAM_DELAY_MS ?? 20),
+    duration_s: Number(env.BENCH_DURATION_S ?? 6),
+    c32_duration_s: Number(env.BENCH_C32_DURATION_S ?? 10),
+    c1_requests: Number(env.BENCH_C1_REQUESTS ?? 300),
+    levels: (env.BENCH_LEVELS ?? '1,8,32,128').split(',').map(Number),
+    // State on disk is measured at two levels only: the comparison with memory is the point.
+    disk_levels: [1, 32],
+    warmup_requests: 40,
+    deadline_s: Number(env.BENCH_DEADLINE_S ?? 1500),
+    cpu_iterations: 3000,
+  };
+settings.min_age = 19;
 const API_KEY = 'bench_api_key';
 const API_SECRET = 'bench_api_secret';
 /** Pools hold this much more than the most a phase should use, by the bounds below. */
@@ -57,21 +60,24 @@ const MAX_GROWTH_PER_LEVEL = 2.5;
 const DRAIN_MS = 1500;
 
 const workDir = mkdtempSync(join(tmpdir(), 'iamport-verify-bench-'));
-/** Durable Object state directories: one on disk (in workDir), one in memory when /dev/shm exists. */
-const stateDirs = { disk: join(workDir, 'state'), tmpfs: existsSync(TMPFS) ? mkdtempSync(join(TMPFS, 'iamport-verify-bench-')) : null };
+/** Where Durable Objects keep their SQLite files: on disk (in workDir), in memory (a tmpfs). */
+const stateRoots = { disk: workDir, memory: existsSync(TMPFS) ? mkdtempSync(join(TMPFS, 'iamport-verify-bench-')) : null };
 let finished = false;
 async function shutDown(code, reason) {
   if (finished) return;
   finished = true;
   if (reason) console.error(reason);
   await stopAll();
-  for (const dir of [workDir, stateDirs.tmpfs]) if (dir && !env.BENCH_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [workDir, stateRoots.memory]) if (dir && !env.BENCH_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => shutDown(130, `stopped by ${signal}`));
 setTimeout(() => shutDown(2, `bench: over its ${settings.deadline_s} s deadline; stopped everything`), settings.deadline_s * 1000).unref();
 
 const log = (message) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const round = (value, digits = 2) => (value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits);
+const sum = (values) => values.reduce((total, value) => total + value, 0);
 
 async function upstreamStats(upstreamBase, reset = false) {
   const response = await fetch(`${upstreamBase}/__bench/stats${reset ? '/reset' : ''}`, { method: reset ? 'POST' : 'GET' });
@@ -92,42 +98,28 @@ function poolSize(target, connections, seconds, previous) {
   return Math.min(target.maxPool, Math.ceil(bound * POOL_SLACK) + connections * 2 + 50);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (value, digits = 2) => (value === null || value === undefined ? null : Math.round(value * 10 ** digits) / 10 ** digits);
-
 /** CPU per verification as the OS saw it, per process of the server's group, and of the stand-in. */
-function cpuPerVerification(serverBefore, serverAfter, upstreamBefore, upstreamAfter, ok, elapsedS) {
-  const server = cpuBetween(serverBefore, serverAfter);
-  const upstream = cpuBetween(upstreamBefore, upstreamAfter);
+function cpuPerVerification(server, upstream, ok, elapsedS) {
   if (!server || !ok) return null;
-  const total = Object.values(server).reduce((sum, seconds) => sum + seconds, 0);
-  const perProcess = Object.fromEntries(Object.entries(server).filter(([, seconds]) => seconds > 0)
-    .map(([name, seconds]) => [name, round((seconds * 1000) / ok, 3)]));
+  const total = sum(Object.values(server));
   return {
     server_ms: round((total * 1000) / ok, 3),
-    server_by_process_ms: perProcess,
+    server_by_process_ms: Object.fromEntries(Object.entries(server).filter(([, seconds]) => seconds > 0)
+      .map(([name, seconds]) => [name, round((seconds * 1000) / ok, 3)])),
     server_cores_busy: round(total / elapsedS),
-    upstream_standin_ms: upstream ? round((Object.values(upstream).reduce((a, b) => a + b, 0) * 1000) / ok, 3) : null,
+    upstream_standin_ms: upstream ? round((sum(Object.values(upstream)) * 1000) / ok, 3) : null,
   };
 }
 
-async function warmUp(target) {
-  log(`${target.label}: warming up`);
-  await runPhase({ url: target.url, headers: target.headers, bodies: await target.prepare(settings.warmup_requests + 8),
-    connections: 4, amount: settings.warmup_requests, okStatus: target.okStatus });
-}
-
 /** One target at one concurrency level: prepare (untimed), run, then read CPU and upstream calls. */
-async function measureLevel(target, connections, previous, upstreamBase, upstreamPid) {
+async function measureLevel(target, connections, previous, upstream) {
   const byCount = connections === 1;
   const seconds = connections === 32 ? settings.c32_duration_s : settings.duration_s;
   const size = byCount ? settings.c1_requests + 10 : poolSize(target, connections, seconds, previous);
-  const preparedAt = performance.now();
   const bodies = await target.prepare(size);
-  const prepareS = (performance.now() - preparedAt) / 1000;
-  await upstreamStats(upstreamBase, true);
+  await upstreamStats(upstream.base, true);
   const serverBefore = groupCpuSeconds(target.processGroup);
-  const upstreamBefore = groupCpuSeconds(upstreamPid);
+  const upstreamBefore = groupCpuSeconds(upstream.pid);
   const loadBefore = process.cpuUsage();
   const machineBefore = machineBusySeconds();
   const phase = await runPhase({
@@ -135,20 +127,21 @@ async function measureLevel(target, connections, previous, upstreamBase, upstrea
     ...(byCount ? { amount: settings.c1_requests } : { durationS: seconds }),
   });
   const load = process.cpuUsage(loadBefore);
-  phase.cpu = cpuPerVerification(serverBefore, groupCpuSeconds(target.processGroup), upstreamBefore, groupCpuSeconds(upstreamPid), phase.ok, phase.elapsed_s);
+  const machineAfter = machineBusySeconds();
+  phase.cpu = cpuPerVerification(cpuBetween(serverBefore, groupCpuSeconds(target.processGroup)),
+    cpuBetween(upstreamBefore, groupCpuSeconds(upstream.pid)), phase.ok, phase.elapsed_s);
   if (phase.cpu) {
     phase.cpu.load_generator_cores_busy = round((load.user + load.system) / 1e6 / phase.elapsed_s);
-    // Everything running on the machine, the bench's processes and any other work.
-    const machineAfter = machineBusySeconds();
-    phase.cpu.machine_cores_busy = machineBefore === null || machineAfter === null ? null : round((machineAfter - machineBefore) / phase.elapsed_s);
+    // Everything running on the machine: the bench's processes and anyone else's work.
+    phase.cpu.machine_cores_busy = machineBefore === null ? null : round((machineAfter - machineBefore) / phase.elapsed_s);
   }
   // Requests cut off when the phase ended still reach the upstream: let them finish, then
   // count upstream calls per request the server received.
   await sleep(DRAIN_MS);
-  const calls = await upstreamStats(upstreamBase);
+  const calls = await upstreamStats(upstream.base);
   const upstreamCalls = calls.getToken + calls.getCertification + calls.deleteCertification;
   phase.upstream = { ...calls, per_verification: phase.sent ? round(upstreamCalls / phase.sent, 3) : null };
-  phase.prepared = { verifications: size, seconds: Math.round(prepareS * 10) / 10 };
+  phase.prepared = size;
   log(`${target.label} c=${connections}: ${phase.ok} ok, ${phase.errors} errors, ${phase.throughput_rps} rps, `
     + `p50 ${phase.latency_ms.p50} ms, p99 ${phase.latency_ms.p99} ms, ${phase.upstream.per_verification} upstream calls each`);
   return phase;
@@ -156,20 +149,27 @@ async function measureLevel(target, connections, previous, upstreamBase, upstrea
 
 /**
  * Every target at each level before the next level, so the servers compared at one level ran
- * within a minute of each other: other work on the machine drifts, and the ratios are the point.
+ * within a minute or two of each other: other work on the machine drifts, and the ratios are the point.
  */
-async function measureTargets(targets, levels, upstreamBase, upstreamPid) {
-  for (const target of targets) await warmUp(target);
-  const measured = targets.map((target) => ({ name: target.name, label: target.label, levels: [] }));
-  for (const connections of levels) {
+async function measureTargets(targets, upstream) {
+  for (const target of targets) {
+    log(`${target.label}: warming up`);
+    await runPhase({ url: target.url, headers: target.headers, bodies: await target.prepare(settings.warmup_requests + 8),
+      connections: 4, amount: settings.warmup_requests, okStatus: target.okStatus });
+  }
+  const measured = targets.map(({ name, label, runtime, state }) => ({ name, label, runtime, state, levels: [] }));
+  const allLevels = [...new Set(targets.flatMap((target) => target.levels))].sort((a, b) => a - b);
+  for (const connections of allLevels) {
     for (const [i, target] of targets.entries()) {
-      measured[i].levels.push(await measureLevel(target, connections, measured[i].levels.at(-1), upstreamBase, upstreamPid));
+      if (target.levels.includes(connections)) {
+        measured[i].levels.push(await measureLevel(target, connections, measured[i].levels.at(-1), upstream));
+      }
     }
   }
   return measured;
 }
 
-/** A measurement the report can do without: its failure is recorded, and the run goes on. */
+/** A measurement the run can do without: its failure is recorded, and the run goes on. */
 async function optional(what, measure) {
   try {
     return await measure();
@@ -179,52 +179,26 @@ async function optional(what, measure) {
   }
 }
 
-/** What wrangler dev logged as errors during the run (the verifier's own log lines hold codes only). */
-function wranglerLogErrors(logPath) {
-  const lines = readFileSync(logPath, 'utf8').split('\n');
-  return {
-    error_lines: lines.filter((line) => line.includes('[ERROR]')).length,
-    sqlite_nomem_lines: lines.filter((line) => line.includes('SQLITE_NOMEM')).length,
-    internal_error_responses: lines.filter((line) => line.includes('"code":"internal_error"')).length,
-    // The verifier's own request log: outcome codes other than ok, counted.
-    outcomes_not_ok: lines.filter((line) => line.startsWith('{"event":"request"')).reduce((codes, line) => {
-      let code;
-      try {
-        ({ code } = JSON.parse(line));
-      } catch {
-        code = 'unreadable_log_line';
-      }
-      if (code !== 'ok') codes[code] = (codes[code] ?? 0) + 1;
-      return codes;
-    }, {}),
-  };
-}
-
-/** The ledger's design as worker/ledger/ledger.ts declares it: bucket objects, or one object per id. */
-function ledgerBuckets() {
-  const source = readFileSync(join(repoRoot, 'worker/ledger/ledger.ts'), 'utf8');
-  const match = /LEDGER_BUCKETS\s*=\s*(\d+)/.exec(source);
-  return match ? Number(match[1]) : null;
-}
-
 function versions() {
-  const version = (name) => {
+  const version = (name, from = repoRoot) => {
     try {
-      return JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')).version;
+      return createRequire(join(from, 'package.json'))(`${name}/package.json`).version;
     } catch {
       return null;
     }
   };
+  const wrangler = join(repoRoot, 'node_modules/wrangler');
   return {
     node: process.version,
     wrangler: version('wrangler'),
-    workerd: version('workerd'),
-    autocannon: version('autocannon'),
-    express: version('express'),
-    iamport: version('iamport'),
+    // wrangler's own, which both runtimes use (another package may hoist a newer one beside it).
+    miniflare: version('miniflare', wrangler),
+    workerd: version('workerd', wrangler),
+    autocannon: version('autocannon', benchDir),
+    express: version('express', benchDir),
+    iamport: version('iamport', benchDir),
     hono: version('hono'),
     jose: version('jose'),
-    esbuild: version('esbuild'),
     'playwright-core': version('playwright-core'),
   };
 }
@@ -232,117 +206,120 @@ function versions() {
 function machine() {
   const cpuList = cpus();
   return {
-    load_average_1_5_15_min: loadavg().map((value) => round(value)),
     platform: `${platform()} ${release()}`,
     cpu: cpuList[0]?.model ?? 'unknown',
     cores: cpuList.length,
     memory_gib: Math.round(totalmem() / 2 ** 30),
+    load_average_1_5_15_min: loadavg().map((value) => round(value)),
   };
 }
 
-function buildTagIfPossible() {
-  const scripts = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).scripts ?? {};
-  if (!scripts.build) return { ran: false, note: 'no build script' };
+function build() {
   log('npm run build');
-  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], timeout: 180_000 });
-  return { ran: true, ok: result.status === 0, note: result.status === 0 ? 'built' : `build failed: ${String(result.stderr).slice(-300)}` };
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  if (result.status !== 0) throw new Error(`npm run build failed: ${String(result.stderr).slice(-500)}`);
 }
+
+const RUNTIME_LABELS = { 'wrangler-dev': 'verifier (wrangler dev)', workerd: 'verifier (workerd)' };
+const STATE_LABELS = { memory: 'state in memory', disk: 'state on disk' };
 
 async function main() {
   const startedAt = new Date();
   log(`settings: ${JSON.stringify(settings)}`);
-  const build = buildTagIfPossible();
+  build();
 
-  const { child: upstream, port: upstreamPort } = await forkServer(join(benchDir, 'standin/server.mjs'),
+  const standin = await forkServer(join(benchDir, 'standin/server.mjs'),
     ['--delay-ms', String(settings.upstream_delay_ms), '--key', API_KEY, '--secret', API_SECRET], { name: 'the upstream stand-in' });
-  const upstreamBase = `http://127.0.0.1:${upstreamPort}`;
-  log(`upstream stand-in on ${upstreamBase}`);
+  const upstream = { base: `http://127.0.0.1:${standin.port}`, pid: standin.child.pid };
+  log(`upstream stand-in on ${upstream.base}`);
 
-  log('the verifier\'s bundle (wrangler deploy --dry-run); the load phases run this very bundle');
+  log('the verifier\'s bundle (wrangler deploy --dry-run); every verifier below runs this very bundle');
   const bundle = await measureVerifierBundle({ repoRoot, workDir });
-  if (bundle.as_configured?.error) throw new Error(bundle.as_configured.error);
+  if (bundle.as_configured.error) throw new Error(bundle.as_configured.error);
   const bundledScript = bundle.as_configured.script;
   delete bundle.as_configured.script;
-  delete bundle.with_minify.script;
 
   const machineAtStart = machine();
-  const verifierOptions = { repoRoot, workDir, upstreamBase, apiKey: API_KEY, apiSecret: API_SECRET, bundledScript };
-  const mainState = settings.verifier_state === 'tmpfs' && stateDirs.tmpfs ? 'tmpfs' : 'disk';
-  settings.verifier_state = mainState;
-  const otherState = mainState === 'tmpfs' ? 'disk' : stateDirs.tmpfs ? 'tmpfs' : null;
-  const stateLabel = (state) => (state === 'tmpfs' ? 'Durable Object state in memory (tmpfs)' : 'Durable Object state on disk');
-  const measured = [];
-
-  // First, briefly, the verifier with its state the other way, so the two can be compared.
-  if (otherState) {
-    const other = await startVerifier({ ...verifierOptions, stateDir: stateDirs[otherState] });
-    log(`verifier (${stateLabel(otherState)}) on ${other.base}`);
-    const target = { ...verifierTarget(other.base, upstreamBase), processGroup: other.child.pid };
-    target.name = `verifier_state_${otherState}`;
-    target.label = `verifier (wrangler dev), ${stateLabel(otherState)}`;
-    measured.push(...await measureTargets([target], settings.other_state_levels, upstreamBase, upstream.pid));
-    await stop(other.child);
-    measured.at(-1).server_log = wranglerLogErrors(other.logPath);
-  }
-
-  const page = await startPageServer(); // the tag's weight is measured on this page, against this verifier
-  const verifier = await startVerifier({ ...verifierOptions, stateDir: stateDirs[mainState], extraOrigins: [page.origin] });
-  verifier.settings.durable_object_state = stateLabel(mainState);
-  page.setVerifier(verifier.base);
-  log(`verifier (wrangler dev) on ${verifier.base}`);
-  const baselineArgs = (client) => ['--upstream', upstreamBase, '--client', client, '--key', API_KEY, '--secret', API_SECRET];
+  const page = await startPageServer(); // the tag's weight is measured on this page
+  const states = stateRoots.memory ? ['memory', 'disk'] : ['disk'];
+  const variants = ['wrangler-dev', 'workerd'].flatMap((runtime) => states.map((state) => ({ runtime, state })));
+  log(`starting ${variants.length} verifiers and the two baselines`);
+  const vars = await benchVars({ upstreamBase: upstream.base, apiKey: API_KEY, apiSecret: API_SECRET, extraOrigins: [page.origin] });
+  const verifiers = await Promise.all(variants.map(async ({ runtime, state }) => ({
+    runtime, state,
+    ...await startVerifier({ runtime, repoRoot, workDir, stateDir: mkdtempSync(join(stateRoots[state], `${runtime}-`)), vars, bundledScript }),
+  })));
+  // Every verifier has the same settings, so the quickest one hands out the challenges (untimed).
+  const challenger = verifiers.find(({ runtime }) => runtime === 'workerd');
+  const baselineArgs = (client) => ['--upstream', upstream.base, '--client', client, '--key', API_KEY, '--secret', API_SECRET];
   const guide = await forkServer(join(benchDir, 'baseline/server.mjs'), baselineArgs('guide'), { name: 'the guide baseline' });
   const library = await forkServer(join(benchDir, 'baseline/server.mjs'), baselineArgs('library'), { name: 'the library baseline' });
 
   const targets = [
-    { ...verifierTarget(verifier.base, upstreamBase), label: `verifier (wrangler dev), ${stateLabel(mainState)}`, processGroup: verifier.child.pid },
-    { ...baselineTarget('baseline_guide', 'baseline: guide sample (Express, fresh token)', `http://127.0.0.1:${guide.port}`, upstreamBase, 2), processGroup: guide.child.pid },
-    { ...baselineTarget('baseline_library', 'baseline: iamport npm client (Express, cached token)', `http://127.0.0.1:${library.port}`, upstreamBase, 1), processGroup: library.child.pid },
+    ...verifiers.map(({ runtime, state, base, child }) => ({
+      ...verifierTarget(base, upstream.base, challenger.base), name: `verifier_${runtime}_${state}`.replace('-', '_'), runtime, state,
+      label: `${RUNTIME_LABELS[runtime]}, ${STATE_LABELS[state]}`, processGroup: child.pid,
+      levels: state === 'memory' || states.length === 1 ? settings.levels : settings.disk_levels,
+    })),
+    { ...baselineTarget('baseline_guide', 'baseline: guide sample (Express, fresh token)', `http://127.0.0.1:${guide.port}`, upstream.base, 2), processGroup: guide.child.pid, levels: settings.levels },
+    { ...baselineTarget('baseline_library', 'baseline: iamport npm client (Express, cached token)', `http://127.0.0.1:${library.port}`, upstream.base, 1), processGroup: library.child.pid, levels: settings.levels },
   ];
-  measured.push(...await measureTargets(targets, settings.levels, upstreamBase, upstream.pid));
-  measured.find((target) => target.name === 'verifier').server_log = wranglerLogErrors(verifier.logPath);
-  // The main verifier first in the report, the other state beside it.
-  measured.sort((a, b) => (a.name === 'verifier' ? -1 : b.name === 'verifier' ? 1 : 0));
-
-  log('wrangler dev\'s own cost: GET /healthz, one at a time');
-  const healthz = await runPhase({ url: `${verifier.base}/healthz`, method: 'GET', connections: 1, amount: settings.c1_requests, okStatus: 200 });
-
+  const measured = await measureTargets(targets, upstream);
   await stop(guide.child);
   await stop(library.child);
-  await stop(upstream);
+  await stop(standin.child);
+
+  // The runtime's own round trip, no upstream and no ledger: one at a time, then 32 clients.
+  const healthz = {};
+  for (const verifier of verifiers.filter(({ state }) => state === states[0])) {
+    log(`${RUNTIME_LABELS[verifier.runtime]}: GET /healthz`);
+    const url = `${verifier.base}/healthz`;
+    const cpuBefore = groupCpuSeconds(verifier.child.pid);
+    const alone = await runPhase({ url, method: 'GET', connections: 1, amount: settings.c1_requests, okStatus: 200 });
+    const clients32 = await runPhase({ url, method: 'GET', connections: 32, durationS: settings.c32_duration_s, okStatus: 200 });
+    const cpu = cpuBetween(cpuBefore, groupCpuSeconds(verifier.child.pid));
+    healthz[verifier.runtime] = { one_client: alone, clients_32: clients32,
+      cpu_ms_each: cpu ? round((sum(Object.values(cpu)) * 1000) / (alone.ok + clients32.ok), 3) : null };
+  }
+
   log('the tag\'s weight, in Chromium');
-  const tag = await optional('the tag\'s weight', () => measureTagWeight({ repoRoot, workDir, build, page, verifierBase: verifier.base }));
+  const tagServer = verifiers.find(({ runtime }) => runtime === 'wrangler-dev');
+  page.setVerifier(tagServer.base);
+  const tag = await optional('the tag\'s weight', () => measureTagWeight({ repoRoot, workDir, page }));
   await page.close();
   // Everything below measures alone: no server of the load phases keeps running.
-  await stop(verifier.child);
+  for (const verifier of verifiers) await stop(verifier.child);
 
   log('CPU per verification, in process');
-  const cpu = await optional('CPU in process', () => measureCpu({ repoRoot, workDir }));
-  log('wrangler dev: CF-Connecting-IP and the ledger\'s Durable Object round trip');
-  const probe = await optional('the probe', () => probeWranglerDev({ repoRoot, workDir }));
+  const cpu = await optional('CPU in process', () => measureCpu({ repoRoot, workDir, iterations: settings.cpu_iterations }));
 
   const results = {
     generated_at: startedAt.toISOString(),
     run_seconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    quick,
     machine: { ...machineAtStart, load_average_at_end: machine().load_average_1_5_15_min },
     versions: versions(),
-    settings: { ...settings, verifier: verifier.settings, ledger_buckets: ledgerBuckets(), traffic: 'loopback (127.0.0.1) only' },
+    settings: { ...settings, verifier: verifiers[0].settings, traffic: 'loopback (127.0.0.1) only' },
     targets: measured,
-    wrangler_healthz: healthz,
+    healthz,
     cpu,
     verifier_bundle: bundle,
-    wrangler_dev: probe,
     tag,
   };
-  mkdirSync(benchDir, { recursive: true });
+  const markdown = resultsMarkdown(results);
+  if (quick) {
+    console.log(`\n${markdown}`);
+    log('quick run: nothing written (bench/results.json and bench/RESULTS.md are from the last full run)');
+    return;
+  }
   writeFileSync(join(benchDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  writeReport(results, benchDir);
-  log('wrote bench/results.json, bench/RESULTS.md and bench/latency-vs-concurrency.svg');
+  writeFileSync(join(benchDir, 'RESULTS.md'), markdown);
+  log('wrote bench/results.json and bench/RESULTS.md');
 }
 
-if (process.argv.includes('--report-only')) {
-  // Redraw RESULTS.md and the chart from the last results.json, measuring nothing.
-  writeReport(JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8')), benchDir);
+if (process.argv.includes('--tables-only')) {
+  // Redraw RESULTS.md from the last results.json, measuring nothing.
+  writeFileSync(join(benchDir, 'RESULTS.md'), resultsMarkdown(JSON.parse(readFileSync(join(benchDir, 'results.json'), 'utf8'))));
   await shutDown(0);
 } else {
   main().then(() => shutDown(0), (error) => shutDown(1, error?.stack ?? String(error)));

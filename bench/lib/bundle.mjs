@@ -6,14 +6,15 @@ import { join } from 'node:path';
 import { gzipSync, constants } from 'node:zlib';
 import { assetsDirectory, benchWranglerConfig } from './verifier.mjs';
 
-/** Sizes, and the path of the unminified bundle (`as_configured.script`), which the load phases run. */
+/**
+ * Sizes as configured (what would be deployed, and what the load phases run: `script`), and where
+ * the bytes come from, read from a second, unminified build that still names its modules.
+ */
 export async function measureVerifierBundle({ repoRoot, workDir }) {
-  const plain = dryRun(repoRoot, workDir, []);
-  const minified = dryRun(repoRoot, workDir, ['--minify']);
-  // Only an unminified bundle still names its modules: one more build, for the composition alone.
+  const deployed = dryRun(repoRoot, workDir, []);
   const unminified = dryRun(repoRoot, workDir, ['--no-minify']);
   return {
-    command: 'wrangler deploy --dry-run --outdir <tmp>', as_configured: plain, with_minify: minified, gzip_level: 9,
+    command: 'wrangler deploy --dry-run --outdir <tmp>', as_configured: deployed, gzip_level: 9,
     unminified_bytes: unminified.bytes ?? null,
     composition_unminified_bytes: unminified.error ? null : composition(readFileSync(unminified.script, 'utf8')),
   };

@@ -3,26 +3,7 @@
 // (a verification can be exchanged once), so only the measured request is timed. Latencies are
 // kept one by one (autocannon's histogram has no p95) and the pool running dry ends the phase.
 import autocannon from 'autocannon';
-
-/** The value at quantile `q` (0..1) of sorted numbers, nearest-rank. */
-export function quantile(sorted, q) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-export function summarize(latencies) {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const round = (value) => (value === null ? null : Math.round(value * 100) / 100);
-  const mean = sorted.length ? sorted.reduce((sum, value) => sum + value, 0) / sorted.length : null;
-  return {
-    samples: sorted.length,
-    p50: round(quantile(sorted, 0.5)),
-    p95: round(quantile(sorted, 0.95)),
-    p99: round(quantile(sorted, 0.99)),
-    mean: round(mean),
-    max: round(sorted.at(-1) ?? null),
-  };
-}
+import { summarize } from '../../scripts/lib/measure.mjs';
 
 /**
  * One phase against `url`. Either `amount` requests or `durationS` seconds.
@@ -89,17 +70,4 @@ export function runPhase({ url, method = 'POST', headers = {}, bodies, connectio
       });
     });
   });
-}
-
-/** Run `task` over `items` with at most `limit` at once. */
-export async function mapLimit(items, limit, task) {
-  const results = new Array(items.length);
-  let index = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (index < items.length) {
-      const mine = index++;
-      results[mine] = await task(items[mine], mine);
-    }
-  }));
-  return results;
 }

@@ -1,7 +1,7 @@
 // What the bench measures, side by side: the verifier and the baselines, each with the way it
 // prepares one verification (untimed) and the one request that is timed.
 import { BENCH_ORIGIN } from './verifier.mjs';
-import { mapLimit } from './load.mjs';
+import { mapLimit } from '../../scripts/lib/measure.mjs';
 
 /** Challenges are fetched this many at a time while preparing (not measured). */
 const PREPARE_CONCURRENCY = 32;
@@ -39,8 +39,11 @@ export async function createCertifications(upstreamBase, merchantUids) {
   return impUids;
 }
 
-/** The verifier: POST /v1/challenges, the certification for its merchant_uid, then the timed POST /v1/attestations. */
-export function verifierTarget(verifierBase, upstreamBase) {
+/**
+ * The verifier: POST /v1/challenges, the certification for its merchant_uid, then the timed POST
+ * /v1/attestations. Challenges come from `challengeBase`: any verifier with the same settings.
+ */
+export function verifierTarget(verifierBase, upstreamBase, challengeBase = verifierBase) {
   return {
     name: 'verifier',
     label: 'verifier (wrangler dev)',
@@ -54,7 +57,7 @@ export function verifierTarget(verifierBase, upstreamBase) {
     costlyToPrepare: true,
     async prepare(count) {
       const challenges = await mapLimit(Array.from({ length: count }), PREPARE_CONCURRENCY, () =>
-        postJson(`${verifierBase}/v1/challenges`, {}, { origin: BENCH_ORIGIN }));
+        postJson(`${challengeBase}/v1/challenges`, {}, { origin: BENCH_ORIGIN }));
       const impUids = await createCertifications(upstreamBase, challenges.map((c) => c.merchant_uid));
       return challenges.map((challenge, i) => JSON.stringify({
         imp_uid: impUids[i], merchant_uid: challenge.merchant_uid, challenge: challenge.challenge, min_age: MIN_AGE,

@@ -1,14 +1,14 @@
-// The verifier under `wrangler dev`, pointed at the upstream stand-in. It runs from a temporary
-// copy of wrangler.toml (paths made absolute) whose rate limit is raised: the bench sends every
-// request from one address, and the real limit (60 per minute per client) would answer 429
-// after the first second. Its state goes to a temporary --persist-to, never to .wrangler/.
-// It runs the very bundle `wrangler deploy --dry-run` produced (`--no-bundle`): what would be
+// The verifier, pointed at the upstream stand-in, under `wrangler dev` or directly on workerd.
+// It runs from a temporary copy of wrangler.toml (paths made absolute) whose rate limit is raised:
+// the bench sends every request from one address, and the real limit (60 per minute per client)
+// would answer 429 after the first second. Its state goes to a temporary directory, never to
+// .wrangler/. It runs the very bundle `wrangler deploy --dry-run` produced: what would be
 // deployed, and a snapshot, so an edit to worker/ during the run cannot make wrangler reload it.
 import { readFileSync, writeFileSync, existsSync, mkdirSync, cpSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
-import { freePort, spawnGroup, waitForHttp } from '../../scripts/lib/processes.mjs';
+import { forkServer, freePort, spawnGroup, waitForHttp } from '../../scripts/lib/processes.mjs';
 
 export const BENCH_ORIGIN = 'http://bench.local';
 /** High enough that no bench phase meets it. */
@@ -51,51 +51,67 @@ export function assetsDirectory(repoRoot, workDir) {
 }
 
 /**
- * Start the verifier. Returns its base URL, the settings used (no secrets) and the process.
- * `workDir` is a fresh temporary directory the caller removes.
+ * The verifier's settings for the bench: development, pointed at the stand-in, a fresh key and
+ * fresh secrets. Verifiers started with the same settings accept each other's challenges.
  */
-export async function startVerifier({ repoRoot, workDir, stateDir, upstreamBase, apiKey, apiSecret, bundledScript, extraOrigins = [] }) {
-  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir), bundledScript);
-  const configPath = join(workDir, `wrangler.${nextConfigNumber()}.toml`);
-  writeFileSync(configPath, config);
-
-  const port = await freePort();
-  const signingKey = await makeSigningKey('dev-');
+export async function benchVars({ upstreamBase, apiKey, apiSecret, extraOrigins = [] }) {
   const secret = () => randomBytes(32).toString('base64url');
-  const vars = {
+  return {
     IAMPORT_API_BASE: upstreamBase,
     ENVIRONMENT: 'development',
     SANDBOX: 'false',
     ALLOWED_ORIGINS: [BENCH_ORIGIN, ...extraOrigins].join(','),
-    SIGNING_KEYS: JSON.stringify([signingKey]),
+    SIGNING_KEYS: JSON.stringify([await makeSigningKey('dev-')]),
     SUBJECT_SECRET: secret(),
     CHALLENGE_SECRET: secret(),
     IAMPORT_API_KEY: apiKey,
     IAMPORT_API_SECRET: apiSecret,
   };
+}
+
+function benchConfigFile(repoRoot, workDir, bundledScript) {
+  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir), bundledScript);
+  const configPath = join(workDir, `wrangler.${nextConfigNumber()}.toml`);
+  writeFileSync(configPath, config);
+  return { configPath, originalRateLimit };
+}
+
+/**
+ * Start the verifier on `runtime`: 'wrangler-dev' (`wrangler dev --no-bundle`, its proxy in front of
+ * workerd) or 'workerd' (bench/workerd/server.mjs: Miniflare, clients on workerd's own socket).
+ * Both run `bundledScript` with `vars` (benchVars) and Durable Object state in `stateDir`. Returns its base URL, the
+ * settings used (no secrets) and the process (its group holds every process it started).
+ * `workDir` is a fresh temporary directory the caller removes.
+ */
+export async function startVerifier({ runtime, repoRoot, workDir, stateDir, vars, bundledScript }) {
+  const { configPath, originalRateLimit } = benchConfigFile(repoRoot, workDir, bundledScript);
+  const settings = {
+    rate_limit: `raised from ${originalRateLimit} to ${BENCH_RATE_LIMIT} per 60 s`,
+    allowed_origins: vars.ALLOWED_ORIGINS,
+    environment: 'development',
+    signing_key: 'a fresh dev- ES256 key',
+    script: 'the bundle from wrangler deploy --dry-run',
+  };
+  if (runtime === 'workerd') {
+    const varsPath = join(workDir, `vars.${nextConfigNumber()}.json`);
+    writeFileSync(varsPath, JSON.stringify(vars), { mode: 0o600 });
+    const { child, port } = await forkServer(join(repoRoot, 'bench/workerd/server.mjs'),
+      ['--config', configPath, '--script', bundledScript, '--vars', varsPath, '--state', stateDir],
+      { name: 'the verifier on workerd', timeoutMs: WRANGLER_START_TIMEOUT_MS });
+    return { base: `http://127.0.0.1:${port}`, child, settings };
+  }
+  const port = await freePort();
   const args = [
     'wrangler', 'dev', '--config', configPath, '--port', String(port), '--ip', '127.0.0.1',
     '--persist-to', stateDir, '--show-interactive-dev-session=false', '--no-bundle',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
   ];
-  const logPath = join(workDir, `wrangler-${port}.log`);
   const child = spawnGroup('npx', args, {
     cwd: repoRoot,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
-    logStream: createWriteStream(logPath),
+    logStream: createWriteStream(join(workDir, `wrangler-${port}.log`)),
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/healthz`, { timeoutMs: WRANGLER_START_TIMEOUT_MS, child });
-  return {
-    base,
-    child,
-    logPath,
-    settings: {
-      rate_limit: `raised from ${originalRateLimit} to ${BENCH_RATE_LIMIT} per 60 s`,
-      allowed_origins: [BENCH_ORIGIN, ...extraOrigins].join(','),
-      environment: 'development',
-      signing_key: 'a fresh dev- ES256 key',
-      script: 'the bundle from wrangler deploy --dry-run, run with --no-bundle',
-    },
-  };
+  return { base, child, settings };
 }
