@@ -54,8 +54,6 @@ const API_KEY = 'bench_api_key';
 const API_SECRET = 'bench_api_secret';
 /** Pools hold this much more than the most a phase should use, by the bounds below. */
 const POOL_SLACK = 1.2;
-/** From one level to the next, throughput is taken to grow at most this much (past 8 clients). */
-const MAX_GROWTH_PER_LEVEL = 2.5;
 /** After a phase, how long the requests it cut off get to finish before upstream calls are read. */
 const DRAIN_MS = 1500;
 
@@ -86,15 +84,14 @@ async function upstreamStats(upstreamBase, reset = false) {
 
 /**
  * How many verifications to prepare for a phase: never more than it can possibly complete (each
- * needs at least its upstream delays), nor much more than the level below suggests. If the pool
- * still runs dry, the phase ends there and says so; its throughput stays valid.
+ * needs at least its upstream delays), nor more than the level below would with every added client
+ * as fast as its own (latency does not fall as load grows). If the pool still runs dry, the phase
+ * ends there and says so; its throughput stays valid.
  */
 function poolSize(target, connections, seconds, previous) {
   const floorLatencyS = (settings.upstream_delay_ms * target.upstreamCallsAtLeast) / 1000;
   let bound = (connections / Math.max(floorLatencyS, 0.001)) * seconds;
-  if (target.costlyToPrepare && previous && previous.connections > 1) {
-    bound = Math.min(bound, previous.throughput_rps * Math.min(connections / previous.connections, MAX_GROWTH_PER_LEVEL) * seconds);
-  }
+  if (previous) bound = Math.min(bound, previous.throughput_rps * (connections / previous.connections) * seconds);
   return Math.min(target.maxPool, Math.ceil(bound * POOL_SLACK) + connections * 2 + 50);
 }
 

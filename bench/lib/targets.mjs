@@ -54,7 +54,6 @@ export function verifierTarget(verifierBase, upstreamBase, challengeBase = verif
     // Each needs a challenge from the verifier: preparing costs time. Enough for 600/s for 10 s,
     // twice the most this machine has done; a pool that still runs dry is reported.
     maxPool: 6_000,
-    costlyToPrepare: true,
     async prepare(count) {
       const challenges = await mapLimit(Array.from({ length: count }), PREPARE_CONCURRENCY, () =>
         postJson(`${challengeBase}/v1/challenges`, {}, { origin: BENCH_ORIGIN }));

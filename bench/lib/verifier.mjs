@@ -6,8 +6,7 @@
 // deployed, and a snapshot, so an edit to worker/ during the run cannot make wrangler reload it.
 import { readFileSync, writeFileSync, existsSync, mkdirSync, cpSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
 import { forkServer, freePort, spawnGroup, waitForHttp } from '../../scripts/lib/processes.mjs';
 
 export const BENCH_ORIGIN = 'http://bench.local';
@@ -51,19 +50,14 @@ export function assetsDirectory(repoRoot, workDir) {
 }
 
 /**
- * The verifier's settings for the bench: development, pointed at the stand-in, a fresh key and
- * fresh secrets. Verifiers started with the same settings accept each other's challenges.
+ * The verifier's settings for the bench: development (a fresh key, fresh secrets), the sandbox
+ * off, pointed at the stand-in. Verifiers started with the same settings accept each other's challenges.
  */
 export async function benchVars({ upstreamBase, apiKey, apiSecret, extraOrigins = [] }) {
-  const secret = () => randomBytes(32).toString('base64url');
   return {
-    IAMPORT_API_BASE: upstreamBase,
-    ENVIRONMENT: 'development',
+    ...await developmentSettings([BENCH_ORIGIN, ...extraOrigins]),
     SANDBOX: 'false',
-    ALLOWED_ORIGINS: [BENCH_ORIGIN, ...extraOrigins].join(','),
-    SIGNING_KEYS: JSON.stringify([await makeSigningKey('dev-')]),
-    SUBJECT_SECRET: secret(),
-    CHALLENGE_SECRET: secret(),
+    IAMPORT_API_BASE: upstreamBase,
     IAMPORT_API_KEY: apiKey,
     IAMPORT_API_SECRET: apiSecret,
   };
@@ -104,7 +98,7 @@ export async function startVerifier({ runtime, repoRoot, workDir, stateDir, vars
   const args = [
     'wrangler', 'dev', '--config', configPath, '--port', String(port), '--ip', '127.0.0.1',
     '--persist-to', stateDir, '--show-interactive-dev-session=false', '--no-bundle',
-    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+    ...varArguments(vars),
   ];
   const child = spawnGroup('npx', args, {
     cwd: repoRoot,
