@@ -57,6 +57,8 @@ export default defineConfig({
     include: ['test/worker/**/*.test.ts'],
     // Whole verifications through workerd: on a busy 2-core CI machine some tests take seconds.
     testTimeout: 30_000,
+    // The fuzz suite's size: FUZZ_RUNS=20 for a quick local run, more for a longer hunt.
+    provide: { fuzzRuns: Number(process.env.FUZZ_RUNS || 210) },
     // The verifier's one-line logs would bury the results (tests that are about logs spy on console);
     // lines starting with "figures:" are the hardening suites' measurements, and are shown.
     onConsoleLog: (log) => (log.startsWith('figures:') ? undefined : false),
