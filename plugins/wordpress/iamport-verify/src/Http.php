@@ -1,0 +1,41 @@
+<?php
+/**
+ * The little HTTP the verifiers need (GET the JWKS, POST to /v1/introspect), with PHP's own
+ * streams: no curl extension, no WordPress. WordPress code passes its own fetcher instead.
+ */
+
+declare(strict_types=1);
+
+namespace IamportVerify;
+
+final class Http
+{
+    /** A request that takes longer than this has failed. */
+    public const TIMEOUT_SECONDS = 5;
+
+    /**
+     * @return array{status: int, body: string}|null null when the server could not be reached
+     */
+    public static function request(string $method, string $url, ?array $json = null): ?array
+    {
+        $headers = ['Accept: application/json'];
+        if ($json !== null) {
+            $headers[] = 'Content-Type: application/json';
+        }
+        $context = stream_context_create(['http' => [
+            'method' => $method,
+            'header' => implode("\r\n", $headers),
+            'content' => $json === null ? '' : json_encode($json, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES),
+            'timeout' => self::TIMEOUT_SECONDS,
+            'follow_location' => 0, // the verifier's endpoints never redirect; a redirect is not its answer
+            'ignore_errors' => true, // read the body and status of 4xx/5xx answers too
+        ]]);
+        $body = @file_get_contents($url, false, $context);
+        // PHP 8.2 fills $http_response_header in this scope; its first line is the status line.
+        $statusLine = $http_response_header[0] ?? '';
+        if ($body === false || preg_match('{\AHTTP/\S+\s+(\d{3})}', $statusLine, $match) !== 1) {
+            return null;
+        }
+        return ['status' => (int) $match[1], 'body' => $body];
+    }
+}
