@@ -1,10 +1,12 @@
 """Check an iamport-verify attestation in Python with PyJWT: the same checks as `iamport-verify/server`.
 
-    pip install "pyjwt[crypto]"        # PyJWT 2.6+ (Debian: apt-get install python3-jwt)
-    ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 python3 examples/verify_attestation.py TOKEN
+    pip install "pyjwt[crypto]"        # PyJWT 2.6+ (Debian: apt-get install python3-jwt, then /usr/bin/python3)
+    ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 python3 examples/verify_attestation.py TOKEN...
 
-Prints the claims, or the refusal's code (the kit's codes) and exits 1.
+Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
+MIN_YEAR_AGE and NONCE add those requirements.
 """
+import json
 import os
 import sys
 
@@ -23,13 +25,14 @@ class AttestationError(Exception):
         self.code = code
 
 
-def verify_attestation(token, *, issuer, audience, min_age=None, nonce=None, jwks_uri=None):
+def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=None, nonce=None, jwks_uri=None):
     """Return the claims of a valid attestation for `audience` (your site's origin), or raise AttestationError."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
         raise AttestationError("invalid_token")
-    # RFC 8725 §3.11: our tokens' header is exactly alg, typ and kid; jku, jwk, x5u, crit... are refused.
+    # PyJWT checks neither typ nor which header members there are, so we do (RFC 8725 §3.11):
+    # the header is exactly alg, typ and kid; jku, jwk, x5u, crit... are refused.
     if sorted(header) != ["alg", "kid", "typ"] or header["alg"] != "ES256" or header["typ"] != TOKEN_TYPE:
         raise AttestationError("invalid_token")
 
@@ -63,19 +66,31 @@ def verify_attestation(token, *, issuer, audience, min_age=None, nonce=None, jwk
     except jwt.PyJWTError:
         raise AttestationError("invalid_token")
 
-    if min_age is not None and not (isinstance(claims.get("age_over"), int) and claims["age_over"] >= min_age):
-        raise AttestationError("age_too_low")
+    # The token names the rule it checked: age_over is 만 나이, year_age_over the Youth Protection Act's year rule.
+    for wanted, claim in ((min_age, "age_over"), (min_year_age, "year_age_over")):
+        if wanted is not None and not (isinstance(claims.get(claim), int) and claims[claim] >= wanted):
+            raise AttestationError("age_too_low")
     if nonce is not None and claims.get("nonce") != nonce:
         raise AttestationError("nonce_mismatch")
     return claims
 
 
+def _int_or_none(name):
+    value = os.environ.get(name)
+    return None if value is None else int(value)
+
+
 if __name__ == "__main__":
-    try:
-        print(verify_attestation(
-            sys.argv[1], issuer=os.environ["ISSUER"], audience=os.environ["SITE_ORIGIN"],
-            min_age=int(os.environ.get("MIN_AGE", "19")),
-        ))
-    except AttestationError as error:
-        print(error.code)
-        sys.exit(1)
+    all_valid = True
+    for token in sys.argv[1:]:
+        try:
+            claims = verify_attestation(
+                token, issuer=os.environ["ISSUER"], audience=os.environ["SITE_ORIGIN"],
+                min_age=_int_or_none("MIN_AGE"), min_year_age=_int_or_none("MIN_YEAR_AGE"), nonce=os.environ.get("NONCE"),
+            )
+            # Store claims["sub"] (unique per person and site) to allow one account per person.
+            print("valid", json.dumps(claims))
+        except AttestationError as error:
+            print("refused", error.code)
+            all_valid = False
+    sys.exit(0 if all_valid else 1)

@@ -84,6 +84,8 @@ export async function startVerifier() {
   });
   return {
     origin,
+    /** The settings it runs with (its development signing key among them: the language suite forges with it). */
+    settings: vars,
     stop,
     requests,
     /** Resolves once the verifier has logged `count` requests matching `predicate` (logs reach us a little after the response). */

@@ -18,7 +18,7 @@ final class Http
      */
     public static function request(string $method, string $url, ?array $json = null): ?array
     {
-        $headers = ['Accept: application/json'];
+        $headers = ['Accept: application/json', 'Connection: close'];
         if ($json !== null) {
             $headers[] = 'Content-Type: application/json';
         }
@@ -30,9 +30,22 @@ final class Http
             'follow_location' => 0, // the verifier's endpoints never redirect; a redirect is not its answer
             'ignore_errors' => true, // read the body and status of 4xx/5xx answers too
         ]]);
-        $body = @file_get_contents($url, false, $context);
-        // PHP 8.2 fills $http_response_header in this scope; its first line is the status line.
-        $statusLine = $http_response_header[0] ?? '';
+        $stream = @fopen($url, 'rb', false, $context);
+        if ($stream === false) {
+            return null;
+        }
+        $responseHeaders = stream_get_meta_data($stream)['wrapper_data'] ?? [];
+        $length = null;
+        foreach ($responseHeaders as $line) {
+            if (preg_match('{\AContent-Length:\s*(\d+)\s*\z}i', (string) $line, $found) === 1) {
+                $length = (int) $found[1];
+            }
+        }
+        // Read exactly Content-Length: a server that keeps the connection open despite "Connection: close"
+        // (wrangler dev does) would otherwise hold PHP until the timeout.
+        $body = $length === null ? stream_get_contents($stream) : ($length === 0 ? '' : stream_get_contents($stream, $length));
+        fclose($stream);
+        $statusLine = (string) ($responseHeaders[0] ?? '');
         if ($body === false || preg_match('{\AHTTP/\S+\s+(\d{3})}', $statusLine, $match) !== 1) {
             return null;
         }

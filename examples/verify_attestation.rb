@@ -1,0 +1,116 @@
+# Check an iamport-verify attestation in Ruby with ruby-jwt: the same checks as `iamport-verify/server`.
+#
+#   gem install jwt                    # ruby-jwt 2.5+ (Debian: apt-get install ruby ruby-jwt)
+#   ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 ruby examples/verify_attestation.rb TOKEN...
+#
+# Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
+# MIN_YEAR_AGE and NONCE add those requirements.
+require 'base64'
+require 'json'
+require 'jwt'
+require 'net/http'
+
+class AttestationError < StandardError
+  attr_reader :code
+
+  def initialize(code)
+    super(code)
+    @code = code
+  end
+end
+
+class AttestationVerifier
+  TOKEN_TYPE = 'iamport-verify+jwt'
+  REQUIRED_CLAIMS = %w[iss aud sub iat nbf exp jti].freeze
+  LEEWAY_SECONDS = 30 # small on purpose: attestations live 10 minutes
+  # An unknown kid refetches the JWKS at most this often, so forged kids cannot make us hammer the verifier.
+  REFETCH_COOLDOWN_SECONDS = 60
+
+  def initialize(issuer:, audience:)
+    @issuer = issuer
+    @audience = audience # your site's own origin
+    @jwks_uri = URI("#{issuer.chomp('/')}/.well-known/jwks.json")
+    @keys = nil
+    @attempted_at = nil
+  end
+
+  # The claims of a valid attestation for this site, or raises AttestationError.
+  def verify(token, min_age: nil, min_year_age: nil, nonce: nil)
+    # ruby-jwt reads s as "whatever follows r", so r || 00 00 || s would verify: insist on JWS's 32 + 32 bytes.
+    signature = token.split('.', -1)[2].to_s
+    unless signature.match?(/\A[A-Za-z0-9_-]+\z/) && Base64.urlsafe_decode64(signature).bytesize == 64
+      raise AttestationError, 'invalid_token'
+    end
+
+    claims, = JWT.decode(token, nil, true,
+                         algorithms: ['ES256'], # pinned: never taken from the token
+                         iss: @issuer, verify_iss: true, aud: @audience, verify_aud: true,
+                         leeway: LEEWAY_SECONDS, required_claims: REQUIRED_CLAIMS) do |header|
+      # ruby-jwt checks neither typ nor which header members there are, so we do (RFC 8725 §3.11):
+      # exactly alg, typ and kid; no jku, jwk, x5u or crit that could let a token pick its own key.
+      raise AttestationError, 'invalid_token' unless header.keys.sort == %w[alg kid typ] && header['typ'] == TOKEN_TYPE
+      key_for(header['kid'])
+    end
+
+    # The token names the rule it checked: age_over is 만 나이, year_age_over the Youth Protection Act's year rule.
+    { 'age_over' => min_age, 'year_age_over' => min_year_age }.each do |claim, wanted|
+      raise AttestationError, 'age_too_low' if wanted && !(claims[claim].is_a?(Integer) && claims[claim] >= wanted)
+    end
+    raise AttestationError, 'nonce_mismatch' if nonce && claims['nonce'] != nonce
+
+    claims
+  rescue JWT::ExpiredSignature
+    raise AttestationError, 'token_expired'
+  rescue JWT::ImmatureSignature
+    raise AttestationError, 'token_not_yet_valid'
+  rescue JWT::InvalidIssuerError
+    raise AttestationError, 'wrong_issuer'
+  rescue JWT::InvalidAudError
+    raise AttestationError, 'wrong_audience'
+  rescue JWT::DecodeError, ArgumentError # ArgumentError: Base64 of a malformed signature
+    raise AttestationError, 'invalid_token'
+  end
+
+  private
+
+  def key_for(kid)
+    if (@keys.nil? || !@keys.key?(kid)) && (@attempted_at.nil? || Time.now - @attempted_at >= REFETCH_COOLDOWN_SECONDS)
+      @attempted_at = Time.now
+      @keys = fetch_keys || @keys
+    end
+    raise AttestationError, 'jwks_unavailable' if @keys.nil?
+    raise AttestationError, 'unknown_key' unless @keys.key?(kid)
+
+    @keys[kid]
+  end
+
+  def fetch_keys
+    response = Net::HTTP.get_response(@jwks_uri)
+    return nil unless response.is_a?(Net::HTTPOK)
+
+    JSON.parse(response.body).fetch('keys').each_with_object({}) do |jwk, keys|
+      next unless jwk['kty'] == 'EC' && jwk['crv'] == 'P-256' # only P-256 keys can verify our tokens
+
+      keys[jwk['kid']] = JWT::JWK.import(jwk.slice('kty', 'crv', 'x', 'y', 'kid')).keypair
+    end
+  rescue StandardError
+    nil
+  end
+end
+
+if $PROGRAM_NAME == __FILE__
+  verifier = AttestationVerifier.new(issuer: ENV.fetch('ISSUER'), audience: ENV.fetch('SITE_ORIGIN'))
+  requirements = {
+    min_age: ENV['MIN_AGE']&.to_i, min_year_age: ENV['MIN_YEAR_AGE']&.to_i, nonce: ENV['NONCE']
+  }
+  all_valid = true
+  ARGV.each do |token|
+    claims = verifier.verify(token, **requirements)
+    # Store claims['sub'] (unique per person and site) to allow one account per person.
+    puts "valid #{JSON.generate(claims)}"
+  rescue AttestationError => e
+    puts "refused #{e.code}"
+    all_valid = false
+  end
+  exit(all_valid ? 0 : 1)
+end

@@ -1,0 +1,143 @@
+// Backends in other languages: each recipe in examples/, written as a user would with the
+// ecosystem's stock JWT library, runs against tokens the running verifier issued and against
+// the shared forgeries (scripts/lib/forgeries.mjs), and must judge each as the Node kit does.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startVerifier } from '../e2e/support.mjs';
+import { POLICY_MIN_AGE, attestationCases, partsOf } from '../../scripts/lib/forgeries.mjs';
+import { ensurePackages, issueToken, runRecipe } from './support.mjs';
+
+const root = new URL('../../', import.meta.url).pathname;
+const buildDirectory = mkdtempSync(join(tmpdir(), 'iamport-verify-recipes-'));
+
+const goBinary = join(buildDirectory, 'verify_attestation');
+
+/** Each recipe prints `valid <claims>` or `refused <code>` per token argument. */
+const RECIPES = {
+  'PHP (AttestationVerifier, openssl)': ['php', 'examples/verify_attestation.php'],
+  'Python (PyJWT)': ['/usr/bin/python3', 'examples/verify_attestation.py'],
+  'Go (golang-jwt)': [goBinary],
+  'Ruby (ruby-jwt)': ['ruby', 'examples/verify_attestation.rb'],
+};
+
+/**
+ * Build the Go recipe offline, as a module whose golang-jwt comes from Debian's package
+ * (a user's `go get github.com/golang-jwt/jwt/v4` gives the same module).
+ */
+function buildGoRecipe() {
+  const module = join(buildDirectory, 'go');
+  mkdirSync(module);
+  copyFileSync(join(root, 'examples/verify_attestation.go'), join(module, 'main.go'));
+  writeFileSync(join(module, 'go.mod'), [
+    'module verify_attestation', '', 'go 1.19', '',
+    'require github.com/golang-jwt/jwt/v4 v4.4.3', '',
+    'replace github.com/golang-jwt/jwt/v4 => /usr/share/gocode/src/github.com/golang-jwt/jwt', '',
+  ].join('\n'));
+  const build = spawnSync('go', ['build', '-o', goBinary, '.'], {
+    cwd: module, encoding: 'utf8', env: { ...process.env, GOPROXY: 'off', GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
+  });
+  assert.equal(build.status, 0, `go build failed:\n${build.stderr}`);
+}
+
+let verifier;
+let cases;
+let tokens;
+
+before(async () => {
+  ensurePackages();
+  buildGoRecipe();
+  verifier = await startVerifier();
+  tokens = {
+    token: await issueToken(verifier, { minAge: POLICY_MIN_AGE }),
+    over14: await issueToken(verifier, { minAge: 14 }),
+    noAge: await issueToken(verifier),
+    nonceA: await issueToken(verifier, { minAge: POLICY_MIN_AGE, nonce: 'session-a' }),
+    nonceB: await issueToken(verifier, { minAge: POLICY_MIN_AGE, nonce: 'session-b' }),
+  };
+  const [signingKey] = JSON.parse(verifier.settings.SIGNING_KEYS);
+  cases = attestationCases(tokens, signingKey);
+});
+
+after(async () => {
+  await verifier?.stop();
+  rmSync(buildDirectory, { recursive: true, force: true });
+});
+
+const policy = () => ({ ISSUER: verifier.origin, SITE_ORIGIN: verifier.origin, MIN_AGE: String(POLICY_MIN_AGE) });
+
+/** Every case's verdict by name, from one run of the recipe, beside what the kit would say. */
+function judge(command, env = {}) {
+  const outcomes = runRecipe(command, cases.map((c) => c.token), { ...policy(), ...env });
+  const got = Object.fromEntries(cases.map((c, i) => [c.name, outcomes[i].verdict]));
+  const wanted = Object.fromEntries(cases.map((c) => [c.name, c.expected]));
+  return { got, wanted, outcomes };
+}
+
+for (const [language, command] of Object.entries(RECIPES)) {
+  describe(language, () => {
+    test('accepts the verifier\'s own token and refuses every forgery, each with the kit\'s code', () => {
+      const { got, wanted, outcomes } = judge(command);
+      assert.deepEqual(got, wanted);
+      const realSub = partsOf(tokens.token).claims.sub;
+      assert.equal(outcomes[0].claims.sub, realSub);
+    });
+
+    test('asks for the nonce the site gave the tag when told to', () => {
+      const outcomes = runRecipe(command, [tokens.nonceA, tokens.nonceB, tokens.token], { ...policy(), NONCE: 'session-a' });
+      assert.deepEqual(outcomes.map((o) => o.verdict), ['valid', 'nonce_mismatch', 'nonce_mismatch']);
+    });
+  });
+}
+
+describe('PHP\'s HttpJwks', () => {
+  test('fetches the JWKS once for a whole run, though some tokens carry kids it does not know', async () => {
+    const isJwks = (line) => line.route === '/.well-known/jwks.json';
+    const unknownKids = cases.filter((c) => c.expected === 'unknown_key');
+    assert.ok(unknownKids.length > 0);
+    await loggedSoFar();
+    const jwksBefore = verifier.requests().filter(isJwks).length;
+    runRecipe(RECIPES['PHP (AttestationVerifier, openssl)'], [tokens.token, ...unknownKids.map((c) => c.token), tokens.token], policy());
+    await loggedSoFar();
+    assert.equal(verifier.requests().filter(isJwks).length - jwksBefore, 1);
+  });
+});
+
+/**
+ * Resolves once the verifier has logged every request made so far: its log lines arrive a
+ * little after the responses, so one more request, once logged, is a fence. (curl: a fresh
+ * connection, where fetch might reuse one that wrangler dev has dropped meanwhile.)
+ */
+async function loggedSoFar() {
+  const isHealth = (line) => line.route === '/healthz';
+  const before = verifier.requests().filter(isHealth).length;
+  assert.equal(spawnSync('curl', ['--silent', '--fail', `${verifier.origin}/healthz`]).status, 0);
+  await verifier.waitForRequests(isHealth, before + 1);
+}
+
+describe('PHP without openssl (IntrospectionVerifier, POST /v1/introspect)', () => {
+  test('accepts the verifier\'s own token and refuses every forgery, as not active', () => {
+    const { got, wanted, outcomes } = judge(RECIPES['PHP (AttestationVerifier, openssl)'], { INTROSPECT: '1' });
+    // RFC 7662: the verifier says only "not active", never why.
+    const inactive = Object.fromEntries(Object.entries(wanted).map(([name, code]) => [name, code === 'valid' ? 'valid' : 'invalid_token']));
+    assert.deepEqual(got, inactive);
+    assert.equal(outcomes[0].claims.sub, partsOf(tokens.token).claims.sub);
+  });
+});
+
+describe('any language: curl and POST /v1/introspect (examples/introspect.sh)', () => {
+  test('reports the verifier\'s own token active with its claims, and every forgery not active', () => {
+    const got = {};
+    for (const { name, token } of cases) {
+      const run = spawnSync('sh', [join(root, 'examples/introspect.sh'), token], { encoding: 'utf8', env: { ...process.env, ...policy() } });
+      assert.equal(run.status, 0, `introspect.sh failed on "${name}":\n${run.stderr}`);
+      const answer = JSON.parse(run.stdout);
+      got[name] = answer.active ? 'active' : 'not active';
+      if (answer.active) assert.equal(answer.sub, partsOf(token).claims.sub);
+    }
+    assert.deepEqual(got, Object.fromEntries(cases.map((c) => [c.name, c.expected === 'valid' ? 'active' : 'not active'])));
+  });
+});
