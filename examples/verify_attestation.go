@@ -73,6 +73,13 @@ func (v *Verifier) Verify(token string, want Requirements) (jwt.MapClaims, error
 			return nil, &AttestationError{"invalid_token"}
 		}
 	}
+	// We sign exactly one shape (one aud, a non-empty sub); golang-jwt also accepts an aud list holding the site.
+	if aud, _ := claims["aud"].(string); aud == "" {
+		return nil, &AttestationError{"invalid_token"}
+	}
+	if sub, _ := claims["sub"].(string); sub == "" {
+		return nil, &AttestationError{"invalid_token"}
+	}
 	now := time.Now()
 	switch {
 	case !claims.VerifyIssuer(v.Issuer, true):

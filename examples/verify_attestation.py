@@ -66,6 +66,9 @@ def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=No
     except jwt.PyJWTError:
         raise AttestationError("invalid_token")
 
+    # We sign exactly one shape (one aud, a non-empty sub); PyJWT also accepts an aud list holding the site.
+    if not isinstance(claims["aud"], str) or not isinstance(claims["sub"], str) or not claims["sub"]:
+        raise AttestationError("invalid_token")
     # The token names the rule it checked: age_over is 만 나이, year_age_over the Youth Protection Act's year rule.
     for wanted, claim in ((min_age, "age_over"), (min_year_age, "year_age_over")):
         if wanted is not None and not (isinstance(claims.get(claim), int) and claims[claim] >= wanted):

@@ -52,6 +52,9 @@ class AttestationVerifier
       key_for(header['kid'])
     end
 
+    # We sign exactly one shape (one aud, a non-empty sub); ruby-jwt also accepts an aud list holding the site.
+    raise AttestationError, 'invalid_token' unless claims['aud'].is_a?(String) && claims['sub'].is_a?(String) && !claims['sub'].empty?
+
     # The token names the rule it checked: age_over is 만 나이, year_age_over the Youth Protection Act's year rule.
     { 'age_over' => min_age, 'year_age_over' => min_year_age }.each do |claim, wanted|
       raise AttestationError, 'age_too_low' if wanted && !(claims[claim].is_a?(Integer) && claims[claim] >= wanted)

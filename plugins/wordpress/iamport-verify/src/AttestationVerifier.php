@@ -139,13 +139,13 @@ final class AttestationVerifier
                 throw new AttestationError('invalid_token', "The token's $name claim is not a number.");
             }
         }
-        if (!is_string($claims['sub']) || $claims['sub'] === '' || !is_string($claims['jti'])) {
-            throw new AttestationError('invalid_token', 'The token\'s sub or jti claim is malformed.');
+        // We sign exactly one shape: a single audience and a non-empty subject.
+        if (!is_string($claims['aud']) || !is_string($claims['sub']) || $claims['sub'] === '' || !is_string($claims['jti'])) {
+            throw new AttestationError('invalid_token', 'The token\'s aud, sub or jti claim is malformed.');
         }
         if ($claims['iss'] !== $this->issuer) {
             throw new AttestationError('wrong_issuer', 'The token is from another issuer.');
         }
-        // Exactly the site's origin: the verifier issues aud as one string, never a list.
         if ($claims['aud'] !== $this->audience) {
             throw new AttestationError('wrong_audience', 'The token is for another site.');
         }
