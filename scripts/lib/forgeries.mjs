@@ -24,7 +24,12 @@ export function partsOf(token) {
 
 /** A compact JWS with exactly this header and payload, ES256 with a JWS's raw r || s signature. */
 export function signES256(header, payload, privateKey) {
-  const input = `${json(header)}.${json(payload)}`;
+  return signEncoded(json(header), json(payload), privateKey);
+}
+
+/** The same for parts already encoded, whatever they hold (a list, not JSON at all...). */
+export function signEncoded(encodedHeader, encodedPayload, privateKey) {
+  const input = `${encodedHeader}.${encodedPayload}`;
   return `${input}.${base64url(sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`;
 }
 

@@ -8,7 +8,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVerifier } from '../e2e/support.mjs';
-import { POLICY_MIN_AGE, attestationCases, partsOf } from '../../scripts/lib/forgeries.mjs';
+import { createPrivateKey } from 'node:crypto';
+import { POLICY_MIN_AGE, attestationCases, partsOf, signEncoded } from '../../scripts/lib/forgeries.mjs';
 import { ensurePackages, issueToken, runRecipe } from './support.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -92,6 +93,36 @@ for (const [language, command] of Object.entries(RECIPES)) {
     });
   });
 }
+
+describe('PHP\'s own parsing (no JOSE library under it)', () => {
+  test('refuses non-canonical base64url, parts that are not JSON objects, and oversized tokens, all under our signature', () => {
+    const [signingKey] = JSON.parse(verifier.settings.SIGNING_KEYS);
+    const ours = createPrivateKey({ key: signingKey, format: 'jwk' });
+    const [header, payload, signature] = tokens.token.split('.');
+    const encode = (text) => Buffer.from(text).toString('base64url');
+    // 64 bytes are 86 characters whose last carries 2 unused bits: setting one keeps the bytes, changes the text.
+    const lastIndex = ALPHABET.indexOf(signature.at(-1));
+    const odd = {
+      'the signature with = padding': `${header}.${payload}.${signature}==`,
+      'the signature with unused bits set': `${header}.${payload}.${signature.slice(0, -1)}${ALPHABET[lastIndex | 1]}`,
+      // Six "?" hold an aligned "???", which base64 writes "Pz8/": standard base64, signed as it is.
+      'a payload in standard base64': signEncoded(header, Buffer.from(JSON.stringify({ ...partsOf(tokens.token).claims, note: '??????' })).toString('base64').replace(/=+$/, ''), ours),
+      'a space before the token': ` ${tokens.token}`,
+      'a header that is a JSON list': signEncoded(encode('["ES256","iamport-verify+jwt"]'), payload, ours),
+      'a payload that is a JSON list': signEncoded(header, encode('[]'), ours),
+      'a payload that is not JSON': signEncoded(header, encode('{"sub":'), ours),
+      'a payload that is JSON null': signEncoded(header, encode('null'), ours),
+      'a token of 5000 characters': signEncoded(header, encode(JSON.stringify({ ...partsOf(tokens.token).claims, pad: 'x'.repeat(4000) })), ours),
+    };
+    const outcomes = runRecipe(RECIPES['PHP (AttestationVerifier, openssl)'], Object.values(odd), policy());
+    assert.deepEqual(
+      Object.fromEntries(Object.keys(odd).map((name, i) => [name, outcomes[i].verdict])),
+      Object.fromEntries(Object.keys(odd).map((name) => [name, 'invalid_token'])),
+    );
+  });
+});
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 describe('PHP\'s HttpJwks', () => {
   test('fetches the JWKS once for a whole run, though some tokens carry kids it does not know', async () => {
