@@ -4,14 +4,15 @@
  */
 import { defineConfig, type Plugin } from 'vite';
 
-/** Minifiers leave the CSS inside css`...` as written; squeeze its whitespace (the size budget is tight). */
+/** Minifiers leave the CSS inside css`...` as written; squeeze out its comments and whitespace (the size budget is tight). */
 function squeezeCss(): Plugin {
   return {
     name: 'squeeze-css',
     transform(code, id) {
       if (!id.endsWith('.styles.ts')) return undefined;
       return code.replace(/css`([^`]*)`/g, (_, body: string) =>
-        'css`' + body.replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
+        'css`' + body.replace(/\/\*[^]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{}:;,>+])\s*/g, '$1')
+          .replace(/;}/g, '}').replace(/([^\d.])0\.(\d)/g, '$1.$2').trim() + '`');
     },
   };
 }
@@ -27,7 +28,14 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
     // Vite keeps whitespace in library builds; this one is served as is, so minify fully.
-    rolldownOptions: { output: { minify: true } },
+    rolldownOptions: {
+      output: {
+        minify: true,
+        // The parts loaded on demand (a provider, the exchange), beside the main module: it imports
+        // them relative to its own URL, so they come from wherever it came from.
+        chunkFileNames: 'iamport-verify/[name]-[hash].js',
+      },
+    },
     lib: {
       entry: 'widget/define.ts',
       formats: ['es'],

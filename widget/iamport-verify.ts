@@ -1,24 +1,20 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
+import { ChallengeKeeper, ReturnStore } from './challenge.js';
 import { styles } from './iamport-verify.styles.js';
-import { iamportV1 } from './providers/iamport.js';
-import { portoneV2 } from './providers/portone.js';
-import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
-import { MESSAGES, errorMessage, languageOf, withAge, type Messages } from './text.js';
-import {
-  FlowError, requestAttestation, requestChallenge, type Attestation, type AttestationClaims, type Challenge,
-} from './verifier.js';
+import { verification } from './on-demand.js';
+import { PROVIDER_NAMES, providerEntry, type ProviderName } from './providers/index.js';
+import type { VerificationProvider } from './providers/provider.js';
+import { MESSAGES, languageOf, type Messages } from './text.js';
+import type { VerificationHost } from './verification.js';
+import type { AllMessages, VerificationMessages } from './verification-text.js';
+import { FlowError, requestAttestation, type AttestationClaims } from './verifier.js';
 
 export type { AttestationClaims } from './verifier.js';
+export type { ProviderName } from './providers/index.js';
 
 /** Where the flow is: one value, shown to the page as `state` and in `iamport-state`. */
 export type VerifyState = 'idle' | 'loading' | 'ready' | 'verifying' | 'verified' | 'error' | 'expired';
 
-const PROVIDERS: Record<string, VerificationProvider> = { iamport: iamportV1, portone: portoneV2 };
-/** A click never carries a challenge this close to its expiry. */
-const CHALLENGE_MARGIN_SECONDS = 30;
-/** However the clocks disagree, challenges are not refreshed more often than this. */
-const MIN_REFRESH_DELAY_MS = 30_000;
-const STORAGE_PREFIX = 'iamport-verify:';
 /** Loaded from the verifier (the no-build page), the verifier is where the module came from. */
 const MODULE_ORIGIN = new URL(import.meta.url).origin;
 
@@ -94,7 +90,7 @@ export class IamportVerifyElement extends ReactiveElement {
   /** V1: the legacy channel selector (`pg`), such as `danal` or `inicis_unified`. */
   declare pg: string | undefined;
   /** `iamport` (PortOne V1, `IMP.certification`), the default, or `portone` (PortOne V2, `PortOne.requestIdentityVerification`). */
-  declare provider: string;
+  declare provider: ProviderName;
   /** V2: the store id (`storeId`, `store-…`); required for `portone`. */
   declare storeId: string | undefined;
   /** The age (만 나이) the verifier must check, one the deployment allows, such as 19 (also Danal's own limit: V1 `min_age`, V2 `AGELIMIT`). */
@@ -129,13 +125,28 @@ export class IamportVerifyElement extends ReactiveElement {
   #message = '';
   #token = '';
   #claims: AttestationClaims | undefined;
-  #challenge: Challenge | undefined;
-  #challengeRequest: Promise<Challenge> | undefined;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #formDisabled = false;
   /** Bumped by every new start or reset: a late answer for an older attempt is ignored. */
   #attempt = 0;
+  readonly #challenges = new ChallengeKeeper(
+    () => ({ endpoint: this.endpoint, provider: this.provider, merchantUid: this.merchantUid || undefined }),
+    () => this.#state !== 'verified' && this.#state !== 'verifying',
+  );
+  readonly #returns = new ReturnStore(this);
+  /** What the verification (verification.ts) may touch. */
+  readonly #host: VerificationHost = {
+    tag: this,
+    challenges: this.#challenges,
+    returns: this.#returns,
+    next: () => ++this.#attempt,
+    isCurrent: (attempt) => attempt === this.#attempt,
+    text: () => this.#text() as AllMessages,
+    setState: (state, message) => this.#setState(state, message),
+    emit: (name, detail) => this.#emit(name, detail),
+    setToken: (token, claims) => this.#setToken(token, claims),
+    fail: (error) => this.#fail(error),
+    exchangeOnce: (body) => requestAttestation(this.endpoint, body),
+  };
 
   constructor() {
     super();
@@ -204,37 +215,35 @@ export class IamportVerifyElement extends ReactiveElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('pageshow', this.#onPageShow);
-    clearTimeout(this.#refreshTimer);
+    this.#challenges.stop();
   }
 
   /** Open the verification (what the button does). */
   start(): void {
     if (this.#state === 'verifying' || this.#isDisabled()) return;
-    const provider = this.#providerOrFail();
-    if (!provider) return;
+    const name = this.#providerOrFail();
+    if (!name) return;
     const attempt = ++this.#attempt;
-    const challenge = this.#freshChallenge();
-    // The common case: everything is at hand, so the window opens inside the click.
-    if (challenge && provider.isLoaded()) return this.#open(provider, challenge, attempt);
+    const challenge = this.#challenges.fresh();
+    const provider = providerEntry(name)!.module.loaded();
+    const flow = verification.loaded();
+    // The common case: everything came on the first pointer or focus, so the window opens inside the click.
+    if (challenge && flow && provider?.isLoaded()) return flow.open(this.#host, provider, challenge, attempt);
 
     this.#setState('loading', this.#text().loading);
-    const sdk = provider.load(this.#sdkSrc(provider)).catch(() => {
-      throw new FlowError('sdk_load_failed');
-    });
-    Promise.all([this.#ensureChallenge(), sdk]).then(([ready]) => {
+    Promise.all([this.#challenges.ensure(), this.#loadProvider(name), verification.load()]).then(([ready, loaded, opener]) => {
       if (attempt !== this.#attempt) return;
       // Still within the click's user activation, opening now is as good as opening in the click.
-      if (navigator.userActivation?.isActive) this.#open(provider, ready, attempt);
-      else this.#setState('ready', this.#text().pressAgain);
+      if (navigator.userActivation?.isActive) opener.open(this.#host, loaded, ready, attempt);
+      else this.#setState('ready', opener.VERIFICATION_MESSAGES[this.#language()].pressAgain);
     }, (error) => attempt === this.#attempt && this.#fail(error));
   }
 
   /** Forget the attestation (and any flow under way) and start over. */
   reset(): void {
     this.#attempt++;
-    clearTimeout(this.#expiryTimer);
     this.#setToken(undefined);
-    this.#forgetStoredChallenge();
+    this.#returns.forget();
     this.#setState('idle');
     if (this.isConnected) this.#prepare();
   }
@@ -283,8 +292,14 @@ export class IamportVerifyElement extends ReactiveElement {
     else this.#internals.setValidity({});
   }
 
-  #text(): Messages {
-    return MESSAGES[languageOf(this, this.language)];
+  #language() {
+    return languageOf(this, this.language);
+  }
+
+  /** The tag's text in its language, and the verification's once that has arrived. */
+  #text(): Messages & Partial<VerificationMessages> {
+    const lang = this.#language();
+    return { ...MESSAGES[lang], ...verification.loaded()?.VERIFICATION_MESSAGES[lang] };
   }
 
   #isDisabled(): boolean {
@@ -304,153 +319,101 @@ export class IamportVerifyElement extends ReactiveElement {
     this.dispatchEvent(new CustomEvent(`iamport-${name}`, { bubbles: true, composed: true, detail }));
   }
 
+  /**
+   * End in `error`, with the code's message and `iamport-error`. Error messages come with the
+   * verification's text: an error before it was ever fetched waits the moment it takes, and if
+   * it cannot be fetched either, the connection is what failed.
+   */
   #fail(error: unknown): void {
-    const { code, message } = error instanceof FlowError ? error : new FlowError('network_error', String(error));
-    PROVIDERS[this.provider]?.removeLeftovers();
-    const text = errorMessage(this.#text(), code, this.minAge);
-    this.#setState('error', text);
-    this.#emit('error', { code, message: text, detail: message });
+    const { code, message: detail } = typeof (error as FlowError)?.code === 'string' ? error as FlowError
+      : new FlowError('network_error', String(error));
+    providerEntry(this.provider)?.module.loaded()?.removeLeftovers();
+    const attempt = this.#attempt;
+    const show = (message: string) => {
+      if (attempt !== this.#attempt) return;
+      this.#setState('error', message);
+      this.#emit('error', { code, message, detail });
+    };
+    verification.load().then(
+      (flow) => show(flow.errorMessage(this.#text() as AllMessages, code, this.minAge)),
+      () => show(this.#text().network_error),
+    );
   }
 
   /** The provider, when the attributes make sense; otherwise the error is shown at once. */
-  #providerOrFail(): VerificationProvider | undefined {
-    const provider = PROVIDERS[this.provider];
-    const problem = !provider ? `provider must be one of ${Object.keys(PROVIDERS).join(', ')}`
+  #providerOrFail(): ProviderName | undefined {
+    const entry = providerEntry(this.provider);
+    const problem = !entry ? `provider must be one of ${PROVIDER_NAMES.join(', ')}`
       : this.minAge !== undefined && !Number.isInteger(this.minAge) ? 'min-age must be a whole number'
-      : provider.invalidAttribute(this.#request(''));
-    if (!problem) return provider;
+      : entry.invalidAttribute(this);
+    if (!problem) return this.provider;
     this.#fail(new FlowError('invalid_attribute', problem));
     return undefined;
   }
 
   #prepare(): void {
-    const provider = this.#providerOrFail();
-    if (!provider || this.#resumeRedirect(provider)) return;
+    const name = this.#providerOrFail();
+    if (name && !this.#resumeRedirect(name)) this.#getReady();
+  }
+
+  /** Fetch a challenge, so that the click has everything at hand. */
+  #getReady(): void {
     const attempt = ++this.#attempt;
     this.#setState('loading');
-    this.#ensureChallenge().then(
+    this.#challenges.ensure().then(
       () => attempt === this.#attempt && this.#setState('ready'),
       (error) => attempt === this.#attempt && this.#fail(error),
     );
   }
 
-  /** Preload the SDK at the first sign of intent: pages whose visitors never verify never fetch it. */
+  /** The provider's module and its SDK, ready to open a window. */
+  #loadProvider(name: ProviderName): Promise<VerificationProvider> {
+    return providerEntry(name)!.module.load().then(async (provider) => {
+      await provider.load(this.sdkSrc || provider.sdkSrc);
+      return provider;
+    }).catch(() => {
+      throw new FlowError('sdk_load_failed');
+    });
+  }
+
+  /**
+   * At the first sign of intent, fetch what a verification needs (the provider's module and
+   * SDK, the verification's own): pages whose visitors never verify never fetch them.
+   */
   #preload = (): void => {
     this.removeEventListener('pointerenter', this.#preload);
     this.removeEventListener('focusin', this.#preload);
-    const provider = PROVIDERS[this.provider];
-    provider?.load(this.#sdkSrc(provider)).catch(() => {
+    if (!providerEntry(this.provider)) return;
+    this.#loadProvider(this.provider).catch(() => {
       // Reported by the click that needs it.
     });
+    verification.load().catch(() => {});
   };
 
   /** Back from the provider's page (back/forward cache): its overlay may still be there. */
   #onPageShow = (event: PageTransitionEvent): void => {
-    PROVIDERS[this.provider]?.removeLeftovers();
+    providerEntry(this.provider)?.module.loaded()?.removeLeftovers();
     if (event.persisted && this.#state === 'verifying') {
       this.#attempt++;
       this.#fail(new FlowError('cancelled'));
     }
   };
 
-  #sdkSrc(provider: VerificationProvider): string {
-    return this.sdkSrc || provider.sdkSrc;
-  }
-
-  #freshChallenge(): Challenge | undefined {
-    const challenge = this.#challenge;
-    const fresh = challenge && (challenge.expires_at - CHALLENGE_MARGIN_SECONDS) * 1000 > Date.now()
-      && (!this.merchantUid || challenge.merchant_uid === this.merchantUid);
-    return fresh ? challenge : undefined;
-  }
-
-  #ensureChallenge(): Promise<Challenge> {
-    const fresh = this.#freshChallenge();
-    if (fresh) return Promise.resolve(fresh);
-    this.#challengeRequest ??= requestChallenge(this.endpoint, this.merchantUid || undefined)
-      .then((challenge) => {
-        this.#challenge = challenge;
-        this.#scheduleRefresh(challenge);
-        return challenge;
-      })
-      .finally(() => {
-        this.#challengeRequest = undefined;
-      });
-    return this.#challengeRequest;
-  }
-
-  /** Keep a fresh challenge at hand, so the click can open the window at once. */
-  #scheduleRefresh(challenge: Challenge): void {
-    clearTimeout(this.#refreshTimer);
-    const delay = Math.max(MIN_REFRESH_DELAY_MS, (challenge.expires_at - CHALLENGE_MARGIN_SECONDS) * 1000 - Date.now());
-    this.#refreshTimer = setTimeout(() => {
-      if (this.#state !== 'verified' && this.#state !== 'verifying') {
-        this.#ensureChallenge().catch(() => {
-          // A click asks again and reports the failure.
-        });
-      }
-    }, delay);
-  }
-
-  #request(merchantUid: string): VerificationRequest {
-    return {
-      impCode: this.impCode, storeId: this.storeId, channelKey: this.channelKey, pg: this.pg, merchantUid,
-      minAge: this.minAge, carrier: this.carrier, customerName: this.customerName, phone: this.phone,
-      company: this.company, popup: this.popup, redirectUrl: this.redirectUrl || location.href,
-    };
-  }
-
-  #open(provider: VerificationProvider, challenge: Challenge, attempt: number): void {
-    // The redirect flow leaves the page: the return finds this challenge by its merchant_uid.
-    try {
-      sessionStorage.setItem(this.#storageKey(), JSON.stringify(challenge));
-    } catch {
-      // Storage blocked: the popup flow still works.
-    }
-    this.#setState('verifying', this.#text().verifying);
-    provider.open(this.#request(challenge.merchant_uid), (result) => {
-      if (attempt !== this.#attempt) return;
-      provider.removeLeftovers();
-      this.#settle(result, challenge);
-    });
-  }
-
-  #settle(result: ProviderResult, challenge: Challenge): void {
-    if (!result.ok) return this.#fail(new FlowError(result.code, result.detail));
+  /**
+   * The redirect flow's return: the tag whose stored challenge matches the id in the address
+   * finishes the exchange, once the provider's module (which reads the rest) has arrived.
+   */
+  #resumeRedirect(name: ProviderName): boolean {
+    const entry = providerEntry(name)!;
+    const id = new URL(location.href).searchParams.get(entry.returnParam);
+    const stored = id ? this.#returns.read() : undefined;
+    if (!stored || stored.merchant_uid !== id) return false;
     const attempt = ++this.#attempt;
-    this.#forgetStoredChallenge();
-    this.#setState('verifying', this.#text().verifying);
-    const body: Record<string, unknown> = { ...result.fields, challenge: challenge.challenge };
-    if (this.minAge !== undefined) body.min_age = this.minAge;
-    if (this.nonce) body.nonce = this.nonce;
-    requestAttestation(this.endpoint, body).then(
-      (attestation) => attempt === this.#attempt && this.#verified(attestation),
-      (error) => {
-        if (attempt !== this.#attempt) return;
-        this.#fail(error);
-        // Whatever went wrong, the next try starts from a new challenge.
-        this.#challenge = undefined;
-        this.#ensureChallenge().catch(() => {});
-      },
-    );
-  }
-
-  #verified({ token, claims }: Attestation): void {
-    clearTimeout(this.#refreshTimer);
-    this.#challenge = undefined;
-    this.#setToken(token, claims);
-    // Timed from the token's own lifetime, so a wrong clock on this device does not matter.
-    this.#expiryTimer = setTimeout(() => this.#expire(), (claims.exp - claims.iat) * 1000);
-    const text = this.#text();
-    this.#setState('verified', claims.age_over ? withAge(text.verifiedAge, claims.age_over) : text.verified);
-    this.#emit('verified', { token, claims: this.claims });
-  }
-
-  #expire(): void {
-    this.#setToken(undefined);
-    this.#setState('expired', this.#text().expired);
-    this.#emit('expired');
-    this.#ensureChallenge().catch(() => {});
+    this.#setState('verifying');
+    Promise.all([entry.module.load(), verification.load()]).then(([provider, flow]) => {
+      if (attempt === this.#attempt && !flow.resume(this.#host, provider, stored)) this.#getReady();
+    }, () => attempt === this.#attempt && this.#fail(new FlowError('sdk_load_failed')));
+    return true;
   }
 
   #setToken(token: string | undefined, claims?: AttestationClaims): void {
@@ -458,42 +421,5 @@ export class IamportVerifyElement extends ReactiveElement {
     this.#claims = claims;
     this.#internals.setFormValue(token ?? null);
     this.#updateValidity();
-  }
-
-  /** The redirect flow's return: the tag whose stored challenge matches finishes the exchange. */
-  #resumeRedirect(provider: VerificationProvider): boolean {
-    const url = new URL(location.href);
-    const back = provider.readReturn(url.searchParams);
-    const stored = back && this.#storedChallenge();
-    if (!back || stored?.merchant_uid !== back.merchantUid) return false;
-    for (const param of provider.returnParams) url.searchParams.delete(param);
-    // imp_uid must not linger in the address bar (history, referrers, shared links).
-    history.replaceState(history.state, '', url);
-    this.#challenge = stored;
-    this.#settle(back.result, stored);
-    if (!back.result.ok) this.#forgetStoredChallenge();
-    return true;
-  }
-
-  /** One key per tag on the page (its id or name), so several tags keep their own. */
-  #storageKey(): string {
-    return STORAGE_PREFIX + location.pathname + '#' + (this.id || this.name);
-  }
-
-  #storedChallenge(): Challenge | undefined {
-    try {
-      const stored = JSON.parse(sessionStorage.getItem(this.#storageKey()) ?? 'null');
-      return typeof stored?.challenge === 'string' && typeof stored.merchant_uid === 'string' ? stored : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  #forgetStoredChallenge(): void {
-    try {
-      sessionStorage.removeItem(this.#storageKey());
-    } catch {
-      // Nothing was stored.
-    }
   }
 }

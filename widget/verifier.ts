@@ -1,11 +1,17 @@
 /**
- * The tag's side of the verifier's HTTP API: ask for a challenge, exchange a verification
- * for an attestation. A verifier problem keeps its `code`; anything else is `network_error`.
+ * The tag's side of the verifier's HTTP API: ask for a challenge, exchange a verification for
+ * an attestation. A verifier problem keeps its `code`; anything else is `network_error`.
  */
+import type { ProviderName } from './providers/index.js';
 
 /** A failure with the stable code the tag reports in `iamport-error`. */
 export class FlowError extends Error {
-  constructor(readonly code: string, message = code) {
+  constructor(
+    readonly code: string,
+    message = code,
+    /** The verifier's answer never arrived (no connection, or a gateway's error page instead of its own problem). */
+    readonly lost = false,
+  ) {
     super(message);
   }
 }
@@ -14,8 +20,10 @@ export class FlowError extends Error {
 export interface Challenge {
   merchant_uid: string;
   challenge: string;
-  /** Unix seconds. */
+  /** Unix seconds, on the verifier's clock. */
   expires_at: number;
+  /** Unix seconds, on the verifier's clock (verifiers before it was added leave it out). */
+  issued_at?: number;
 }
 
 // The claims' shape has one home, the backend kit's public type (type-only: no code comes along).
@@ -39,22 +47,27 @@ async function post<T>(endpoint: string, path: string, body: object, isValid: (d
       credentials: 'omit',
     });
   } catch {
-    throw new FlowError('network_error');
+    throw new FlowError('network_error', 'No answer from the verifier.', true);
   }
   const data = await response.json().catch(() => undefined);
   if (!response.ok) {
-    // RFC 9457 problem from the verifier: its code is the tag's error code.
-    throw typeof data?.code === 'string' ? new FlowError(data.code, data.detail) : new FlowError('network_error', `HTTP ${response.status}`);
+    // RFC 9457 problem from the verifier: its code is the tag's error code. Anything else came
+    // from something between us (a proxy's 502 page): the verifier's answer was lost.
+    if (typeof data?.code === 'string') throw new FlowError(data.code, data.detail);
+    throw new FlowError('network_error', `HTTP ${response.status}`, response.status >= 500);
   }
   if (!data || !isValid(data)) throw new FlowError('network_error', 'Unexpected answer from the verifier.');
   return data as T;
 }
 
-export function requestChallenge(endpoint: string, merchantUid: string | undefined): Promise<Challenge> {
-  return post(endpoint, '/v1/challenges', merchantUid ? { merchant_uid: merchantUid } : {},
-    (data) => typeof data.challenge === 'string' && typeof data.merchant_uid === 'string' && typeof data.expires_at === 'number');
+export function requestChallenge(endpoint: string, provider: ProviderName, merchantUid: string | undefined): Promise<Challenge> {
+  // The challenge binds the provider: it can only be exchanged for a verification of that one.
+  return post(endpoint, '/v1/challenges', merchantUid ? { merchant_uid: merchantUid, provider } : { provider },
+    (data) => typeof data.challenge === 'string' && typeof data.merchant_uid === 'string' && typeof data.expires_at === 'number'
+      && (data.issued_at === undefined || typeof data.issued_at === 'number'));
 }
 
+/** One try; verification.ts asks again while the answer is `lost`. */
 export function requestAttestation(endpoint: string, body: Record<string, unknown>): Promise<Attestation> {
   return post(endpoint, '/v1/attestations', body,
     (data) => typeof data.token === 'string' && typeof data.claims?.exp === 'number');

@@ -1,8 +1,10 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import { IamportVerifyElement } from '../../widget/iamport-verify.js';
+import { TYPICAL_VERIFICATION_MS } from '../../widget/challenge.js';
 import {
-  ENDPOINT, FakeVerifier, button, cleanup, expectAccessible, fixture, installImp, nextEvent, removeImp, statusText, until,
+  ENDPOINT, FakeVerifier, button, cleanup, deviceClock, expectAccessible, fixture, installImp, nextEvent, preloaded, removeImp,
+  statusText, until,
 } from './helpers.js';
 
 let verifier: FakeVerifier;
@@ -55,34 +57,87 @@ describe('the challenge', () => {
     const states: string[] = [];
     document.addEventListener('iamport-state', (event) => states.push((event as CustomEvent).detail.state));
     const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`);
-    expect(verifier.issued('/v1/challenges')).to.deep.equal([{ path: '/v1/challenges', body: {} }]);
+    expect(verifier.issued('/v1/challenges')).to.deep.equal([{ path: '/v1/challenges', body: { provider: 'iamport' } }]);
     expect(element.state).to.equal('ready');
     expect(states).to.deep.equal(['loading', 'ready']);
   });
 
   it('asks for the site\'s own merchant_uid when merchant-uid is set', async () => {
     await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" merchant-uid="order_42"></iamport-verify>`);
-    expect(verifier.issued('/v1/challenges')[0]!.body).to.deep.equal({ merchant_uid: 'order_42' });
+    expect(verifier.issued('/v1/challenges')[0]!.body).to.deep.equal({ merchant_uid: 'order_42', provider: 'iamport' });
   });
 
-  it('defaults the endpoint to the origin the module was loaded from', async () => {
-    const element = document.createElement('iamport-verify');
-    expect(element.endpoint).to.equal(location.origin);
+  it('asks with the provider, which the challenge binds', async () => {
+    await fixture(`<iamport-verify endpoint="${ENDPOINT}" provider="portone" store-id="store-1" channel-key="key-1"></iamport-verify>`);
+    expect(verifier.issued('/v1/challenges')[0]!.body).to.deep.equal({ provider: 'portone' });
   });
 
-  it('asks again when the challenge is about to expire before the click', async () => {
-    let served = 0;
-    verifier.challengeAnswer = (body) => ({
-      status: 201,
-      // The first one is already inside the safety margin: the click must not carry it.
-      body: { merchant_uid: `iv_${++served}`, challenge: `c1.x.${served}`, expires_at: Math.floor(Date.now() / 1000) + (served === 1 ? 5 : 600) },
-    });
+  it('asks again when the provider changes: a challenge serves only the provider it was issued for', async () => {
+    const calls = installImp(() => {});
+    (window as any).PortOne = { requestIdentityVerification: () => new Promise(() => {}) };
+    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" store-id="store-1" channel-key="key-1"></iamport-verify>`);
+    element.provider = 'portone';
+    await preloaded(element);
+    button(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.state === 'verifying', element, 'the V2 window');
+    expect(verifier.issued('/v1/challenges').map((request) => request.body)).to.deep.equal([{ provider: 'iamport' }, { provider: 'portone' }]);
+    expect(calls).to.have.length(0);
+    delete (window as any).PortOne;
+  });
+});
+
+describe('the challenge\'s lifetime, on the verifier\'s clock', () => {
+  let clock: ReturnType<typeof deviceClock> | undefined;
+  afterEach(() => clock?.restore());
+
+  it(`asks for a fresh challenge at the click when the page was left open so long that the one held could run out during a verification (${TYPICAL_VERIFICATION_MS / 60_000} minutes)`, async () => {
+    clock = deviceClock();
     const calls = installImp(() => {});
     const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`);
+    clock.advance(6 * 60_000);
     button(element).focus();
     await sendKeys({ press: 'Enter' });
     await until(() => calls.length === 1, element, 'IMP.certification');
-    expect(calls[0]!.params.merchant_uid).to.equal('iv_2');
+    expect(calls[0]!.params.merchant_uid).to.equal('iv_minted2');
+  });
+
+  it('opens at once with the challenge held, on a device whose clock is an hour fast', async () => {
+    clock = deviceClock({ skewMs: 3600_000 });
+    const calls = installImp(() => {});
+    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`);
+    element.start();
+    expect(calls).to.have.length(1);
+    expect(calls[0]!.params.merchant_uid).to.equal('iv_minted1');
+    expect(verifier.issued('/v1/challenges')).to.have.length(1);
+  });
+
+  it('still asks for a fresh one after six minutes on a device whose clock is an hour slow', async () => {
+    clock = deviceClock({ skewMs: -3600_000 });
+    const calls = installImp(() => {});
+    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`);
+    clock.advance(6 * 60_000);
+    button(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => calls.length === 1, element, 'IMP.certification');
+    expect(calls[0]!.params.merchant_uid).to.equal('iv_minted2');
+  });
+
+  it('gives a deployment with short-lived challenges half of each one\'s life', async () => {
+    clock = deviceClock();
+    verifier.challengeTtl = 120;
+    const calls = installImp(() => {});
+    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`);
+    clock.advance(50_000);
+    element.start();
+    expect(calls.map((call) => call.params.merchant_uid)).to.deep.equal(['iv_minted1']);
+    clock.advance(20_000);
+    button(element).focus();
+    calls[0]!.callback({ success: false, error_msg: '사용자가 본인인증을 취소하셨습니다.' });
+    await until(() => element.state === 'error', element);
+    await sendKeys({ press: 'Enter' });
+    await until(() => calls.length === 2, element, 'IMP.certification');
+    expect(calls[1]!.params.merchant_uid).to.equal('iv_minted2');
   });
 });
 
@@ -156,12 +211,19 @@ describe('attributes', () => {
     expect(verifier.issued('/v1/challenges')).to.have.length(0);
   });
 
-  it('refuse a missing imp-code and an unknown provider as invalid attributes', async () => {
-    const noCode = await fixture(`<iamport-verify endpoint="${ENDPOINT}"></iamport-verify>`);
-    expect(noCode.state).to.equal('error');
-    const portone = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" provider="paypal"></iamport-verify>`);
-    expect(portone.state).to.equal('error');
-  });
+  for (const [attributes, problem] of [
+    ['', 'imp-code is required'],
+    ['imp-code="imp12345678" provider="paypal"', 'provider must be one of iamport, portone'],
+    ['imp-code="imp12345678" provider="constructor"', 'provider must be one of iamport, portone'],
+  ]) {
+    it(`refuse ${attributes || 'no attributes'} as invalid: ${problem}`, async () => {
+      const error = nextEvent(document, 'iamport-error');
+      const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" ${attributes}></iamport-verify>`);
+      expect((await error).detail).to.include({ code: 'invalid_attribute', detail: problem });
+      expect(element.state).to.equal('error');
+      expect(verifier.issued('/v1/challenges')).to.have.length(0);
+    });
+  }
 });
 
 describe('language', () => {
@@ -202,11 +264,7 @@ describe('accessibility', () => {
     }
   });
 
-  it('passes axe while loading, ready, verifying, verified, in error and expired, light and dark', async () => {
-    let releaseChallenge!: () => void;
-    const held = new Promise<void>((resolve) => (releaseChallenge = resolve));
-    const original = verifier.challengeAnswer;
-    verifier.challengeAnswer = undefined;
+  it('passes axe while loading, ready, verifying, verified, in error and expired', async () => {
     const calls = installImp(() => {});
     verifier.tokenTtl = 1;
     const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" min-age="19"></iamport-verify>`);
@@ -220,6 +278,7 @@ describe('accessibility', () => {
     element.start();
     await check(); // verifying
     calls[0]!.callback({ success: false, error_msg: '사용자가 본인인증을 취소하셨습니다.' });
+    await until(() => element.state === 'error', element);
     await check(); // error
     element.start();
     calls[1]!.callback({ success: true, imp_uid: 'imp_123456789012' });
@@ -227,9 +286,6 @@ describe('accessibility', () => {
     await check(); // verified
     await nextEvent(element, 'iamport-expired');
     await check(); // expired
-    void held;
-    releaseChallenge();
-    verifier.challengeAnswer = original;
     const loading = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`, { waitFor: 'none' });
     await loading.updateComplete;
     seen.push(loading.state);

@@ -1,6 +1,7 @@
 import { expect } from '@esm-bundle/chai';
 import { sendKeys } from '@web/test-runner-commands';
 import type { IamportVerifyElement } from '../../widget/iamport-verify.js';
+import { RETRY_DELAYS_MS } from '../../widget/verification.js';
 import {
   ENDPOINT, FakeVerifier, button, cleanup, fail, fixture, installImp, nextEvent, problem, removeImp, statusText, succeed, until,
   type CertificationCall,
@@ -197,9 +198,35 @@ describe('every way the flow can fail ends in a clear state, a message and an ev
       const element = await fixture(tag('min-age="19"'));
       expect(await startAndExpectError(element)).to.include({ code, message });
       expect(element.token).to.equal('');
+      // The verifier's own refusal is its answer: it is not asked again.
+      expect(verifier.issued('/v1/attestations')).to.have.length(1);
       await until(() => verifier.issued('/v1/challenges').length === 2, element, 'a new challenge');
     });
   }
+
+  it('an exchange whose answer was lost (no connection, then a gateway\'s error page) is sent again, the same, until it arrives', async () => {
+    installImp(succeed);
+    const lost: Array<'network-down' | { status: number; body: unknown }> = ['network-down', { status: 502, body: '<html>Bad gateway</html>' }];
+    verifier.attestationAnswer = () => lost.shift() as any;
+    const element = await fixture(tag('min-age="19"'));
+    const verified = nextEvent(element, 'iamport-verified');
+    element.start();
+    await verified;
+    const bodies = verifier.issued('/v1/attestations').map((request) => request.body);
+    expect(bodies).to.have.length(3);
+    expect(bodies[1]).to.deep.equal(bodies[0]);
+    expect(bodies[2]).to.deep.equal(bodies[0]);
+    expect(element.state).to.equal('verified');
+  });
+
+  it(`an exchange that stays unanswered ends in network_error after ${RETRY_DELAYS_MS.length + 1} tries`, async () => {
+    installImp(succeed);
+    verifier.attestationAnswer = () => 'network-down';
+    const element = await fixture(tag());
+    const detail = await startAndExpectError(element);
+    expect(detail).to.include({ code: 'network_error', message: 'Could not connect. Please try again later.' });
+    expect(verifier.issued('/v1/attestations')).to.have.length(RETRY_DELAYS_MS.length + 1);
+  });
 
   it('a verifier answering garbage: network_error', async () => {
     installImp(succeed);
@@ -264,6 +291,19 @@ describe('the redirect flow', () => {
     expect((await error).detail.code).to.equal('cancelled');
     expect(location.search).to.equal('');
     expect(element.state).to.equal('error');
+  });
+
+  it('never opens a new verification with the challenge it kept across the redirect: the next try gets its own', async () => {
+    storeChallenge('age_token', 'iv_cancelled');
+    history.replaceState(null, '', `?imp_uid=imp_123456789012&merchant_uid=iv_cancelled&success=false&error_msg=${encodeURIComponent('취소')}`);
+    const error = nextEvent(document, 'iamport-error');
+    const element = await fixture(tag('name="age_token"'), { waitFor: 'none' });
+    await error;
+    const calls = installImp(() => {});
+    button(element).focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => calls.length === 1, element, 'IMP.certification');
+    expect(calls[0]!.params.merchant_uid).to.equal('iv_minted1');
   });
 
   it('takes the older imp_success parameter too', async () => {

@@ -5,6 +5,8 @@
 import { expect } from '@esm-bundle/chai';
 import '../../widget/define.js';
 import type { IamportVerifyElement } from '../../widget/iamport-verify.js';
+import { verification } from '../../widget/on-demand.js';
+import { providerEntry } from '../../widget/providers/index.js';
 
 export const ENDPOINT = 'https://verify.test';
 
@@ -37,6 +39,7 @@ export class FakeVerifier {
   challengeAnswer: ((body: Record<string, any>) => Answer) | undefined;
   attestationAnswer: ((body: Record<string, any>) => Answer) | undefined;
   tokenTtl = 600;
+  challengeTtl = 600;
   #count = 0;
   #realFetch = window.fetch;
 
@@ -61,12 +64,15 @@ export class FakeVerifier {
     let answer: Answer;
     if (path === '/v1/challenges') {
       this.#count++;
+      // The verifier's clock is this machine's real one, whatever a test makes the page's say.
+      const now = Math.floor(realDateNow() / 1000);
       answer = this.challengeAnswer?.(body) ?? {
         status: 201,
         body: {
           merchant_uid: body.merchant_uid ?? `iv_minted${this.#count}`,
           challenge: `c1.test.${this.#count}`,
-          expires_at: Math.floor(Date.now() / 1000) + 600,
+          issued_at: now,
+          expires_at: now + this.challengeTtl,
         },
       };
     } else if (path === '/v1/attestations') {
@@ -81,6 +87,28 @@ export class FakeVerifier {
     const type = answer.status >= 400 ? 'application/problem+json' : 'application/json';
     return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': type } });
   }
+}
+
+const realDateNow = Date.now;
+const realPerformanceNow = performance.now.bind(performance);
+
+/**
+ * The device's clocks as a test wants them: the wall clock `skewMs` off the real one, and both
+ * the wall and the monotonic clock moved on by `advance(ms)` (a page left open). `restore()` undoes it.
+ */
+export function deviceClock({ skewMs = 0 } = {}) {
+  let passed = 0;
+  Date.now = () => realDateNow() + skewMs + passed;
+  performance.now = () => realPerformanceNow() + passed;
+  return {
+    advance: (ms: number) => {
+      passed += ms;
+    },
+    restore: () => {
+      Date.now = realDateNow;
+      performance.now = realPerformanceNow;
+    },
+  };
 }
 
 export function problem(code: string, status: number): Answer {
@@ -125,15 +153,26 @@ export const fail = (message: string) => (call: CertificationCall) =>
 
 const containers: HTMLElement[] = [];
 
-/** Renders `markup` into the page; returns its first element and, when that is the tag, waits for it to settle. */
-export async function fixture<T extends HTMLElement = IamportVerifyElement>(markup: string, { waitFor = 'settled' as 'settled' | 'none' } = {}): Promise<T> {
+/**
+ * Renders `markup` into the page; returns its first element and, when that is the tag, waits for
+ * it to settle and for the parts a click needs (the provider's module, the verification's), as
+ * the person's first pointer or focus would fetch them. The stand-in SDKs are the tests' own.
+ */
+export async function fixture<T extends HTMLElement = IamportVerifyElement>(markup: string,
+  { waitFor = 'settled' as 'settled' | 'none', preload = true } = {}): Promise<T> {
   const container = document.createElement('div');
   container.innerHTML = markup;
   document.body.append(container);
   containers.push(container);
   const element = container.firstElementChild as T;
+  if (preload) await preloaded((element.localName === 'iamport-verify' ? element : element.querySelector('iamport-verify')) as IamportVerifyElement | null);
   if (waitFor === 'settled' && element.localName === 'iamport-verify') await settled(element as unknown as IamportVerifyElement);
   return element;
+}
+
+/** The tag's on-demand modules, loaded as its first pointer or focus would load them. */
+export async function preloaded(element: IamportVerifyElement | null): Promise<void> {
+  await Promise.all([verification.load(), providerEntry(element?.provider ?? 'iamport')?.module.load()]);
 }
 
 export function cleanup(): void {

@@ -1,6 +1,7 @@
 /**
  * Iamport (PortOne V1): `IMP.init` + `IMP.certification`, the popup and the redirect flow.
- * See shared/reference/iamport-facts.md for the SDK's parameters and callback.
+ * See shared/reference/iamport-facts.md for the SDK's parameters and callback. Loaded on demand
+ * (providers/index.ts), which also checks its attributes.
  */
 import { loadScript } from './load-script.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './provider.js';
@@ -20,8 +21,6 @@ interface Imp {
 
 const imp = () => (window as unknown as { IMP?: Imp }).IMP;
 
-/** The request codes `IMP.certification` takes (the response codes differ: KT, LGT_MVNO, ...). */
-export const CARRIERS = ['SKT', 'KTF', 'LGT', 'MVNO'];
 /** The SDK's overlay, which can stay behind after Back or a closed window. */
 const OVERLAY_SELECTOR = '.imp-dialog';
 /** PGs have no error-code system for a cancel; their messages say 취소 (or cancel). */
@@ -44,12 +43,6 @@ export const iamportV1: VerificationProvider = {
   async load(src) {
     if (!imp()) await loadScript(src);
     if (!imp()) throw new Error(`${src} defined no IMP`);
-  },
-
-  invalidAttribute({ impCode, carrier }) {
-    if (!impCode) return 'imp-code is required';
-    if (carrier && !CARRIERS.includes(carrier)) return `carrier must be one of ${CARRIERS.join(', ')}`;
-    return undefined;
   },
 
   open(request: VerificationRequest, done) {

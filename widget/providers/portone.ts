@@ -3,8 +3,8 @@
  * (https://cdn.portone.io/v2/browser-sdk.js, the script behind `@portone/browser-sdk/v2`).
  * The verification runs under the challenge's merchant_uid as its `identityVerificationId`.
  * See shared/reference/iamport-facts.md (PortOne V2) for the request and the response.
+ * Loaded on demand (providers/index.ts), which also checks its attributes.
  */
-import { CARRIERS } from './iamport.js';
 import { loadScript } from './load-script.js';
 import type { ProviderResult, VerificationProvider } from './provider.js';
 
@@ -43,13 +43,6 @@ export const portoneV2: VerificationProvider = {
   async load(src) {
     if (!portOne()) await loadScript(src);
     if (!portOne()) throw new Error(`${src} defined no PortOne`);
-  },
-
-  invalidAttribute({ storeId, channelKey, carrier }) {
-    if (!storeId) return 'store-id is required';
-    if (!channelKey) return 'channel-key is required';
-    if (carrier && !CARRIERS.includes(carrier)) return `carrier must be one of ${CARRIERS.join(', ')}`;
-    return undefined;
   },
 
   open(request, done) {

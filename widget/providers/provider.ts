@@ -1,7 +1,11 @@
 /**
  * What the tag needs from an identity provider's browser SDK. One module per provider
- * (iamport.ts today; PortOne V2 fits the same shape): the element stays provider-agnostic.
+ * (iamport.ts, portone.ts), each loaded on demand (providers/index.ts): the element stays
+ * provider-agnostic, and a page whose visitors never verify never downloads one.
  */
+
+/** The request codes both SDKs take for the carrier (V1 `carrier`, V2 Danal `IsCarrier`; the response codes differ: KT, LGT_MVNO, ...). */
+export const CARRIERS = ['SKT', 'KTF', 'LGT', 'MVNO'];
 
 /** The tag's attributes a provider may pass on to its SDK (only those set). */
 export interface VerificationRequest {
@@ -34,6 +38,7 @@ export interface RedirectReturn {
   result: ProviderResult;
 }
 
+/** The part of a provider loaded on demand: everything that talks to its SDK. */
 export interface VerificationProvider {
   /** The SDK's URL when the page gives no `sdk-src`. */
   readonly sdkSrc: string;
@@ -41,8 +46,6 @@ export interface VerificationProvider {
   load(src: string): Promise<void>;
   /** Whether the SDK is usable right now, so `open` can run inside the click. */
   isLoaded(): boolean;
-  /** Attribute problems to show at once, not inside the provider's window. */
-  invalidAttribute(request: VerificationRequest): string | undefined;
   /** Open the verification synchronously (inside the user's click); `done` runs once. */
   open(request: VerificationRequest, done: (result: ProviderResult) => void): void;
   /** The verification in the page's URL after a redirect, if any. */

@@ -1,0 +1,67 @@
+/**
+ * What a verification says, and every error message (text.ts has what the tag says before
+ * anyone interacts, including `network_error`, shown when this file itself cannot be fetched).
+ * Error codes with no message of their own (a new verifier code, say) get `failed`, so a
+ * message is never missing. `{age}` is `min-age`.
+ */
+import type { Lang, Messages } from './text.js';
+
+const ko = {
+  pressAgain: '준비되었습니다. 버튼을 다시 눌러 주세요.',
+  verifying: '본인인증 중…',
+  verified: '본인인증 완료',
+  verifiedAge: '본인인증 완료 (만 {age}세 이상)',
+  expired: '인증이 만료되었습니다. 다시 인증해 주세요.',
+  failed: '본인인증에 실패했습니다. 다시 시도해 주세요.',
+  cancelled: '본인인증이 취소되었습니다.',
+  popup_blocked: '팝업이 차단되었습니다. 팝업을 허용해 주세요.',
+  invalid_attribute: '본인인증 설정이 잘못되었습니다.',
+  age_requirement_not_met: '만 {age}세 이상만 이용할 수 있습니다.',
+  challenge_invalid: '시간이 초과되었습니다. 다시 시도해 주세요.',
+};
+
+export type VerificationMessages = typeof ko;
+
+const en: VerificationMessages = {
+  pressAgain: 'Ready. Please press the button again.',
+  verifying: 'Verifying…',
+  verified: 'Verified',
+  verifiedAge: 'Verified: {age} or older',
+  expired: 'Your verification expired. Please verify again.',
+  failed: 'Verification failed. Please try again.',
+  cancelled: 'Verification was cancelled.',
+  popup_blocked: 'The verification window was blocked. Please allow pop-ups.',
+  invalid_attribute: 'This verification is set up incorrectly.',
+  age_requirement_not_met: 'You must be {age} or older.',
+  challenge_invalid: 'This took too long. Please try again.',
+};
+
+export const VERIFICATION_MESSAGES: Record<Lang, VerificationMessages> = { ko, en };
+
+/** All the tag's text: the messages shown before interaction and these. */
+export type AllMessages = Messages & VerificationMessages;
+
+/**
+ * Codes that mean the same to the person as one with a message (the event still carries the
+ * exact code). Refusals with nothing the person can do about them (pg_error, not_certified,
+ * already_used, ...) get `failed`.
+ */
+const SAME_AS: Record<string, keyof AllMessages> = {
+  certification_stale: 'challenge_invalid',
+  sdk_load_failed: 'network_error',
+  rate_limited: 'network_error',
+  upstream_unavailable: 'network_error',
+  upstream_auth_failed: 'invalid_attribute',
+  origin_not_allowed: 'invalid_attribute',
+  configuration_error: 'invalid_attribute',
+};
+
+/** The message for an error code, with `{age}` filled in. */
+export function errorMessage(messages: AllMessages, code: string, age: number | undefined): string {
+  const key = SAME_AS[code] ?? code;
+  return withAge(Object.hasOwn(messages, key) ? messages[key as keyof AllMessages] : messages.failed, age);
+}
+
+export function withAge(message: string, age: number | undefined): string {
+  return message.replace('{age}', String(age));
+}
