@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes the README's reference tables from the code, so the docs cannot drift:
-//   endpoints   ← worker/endpoints.ts        errors     ← worker/errors.ts + widget/text.ts
+//   endpoints   ← worker/endpoints.ts        errors     ← worker/errors.ts + widget/text.ts, widget/verification-text.ts
 //   settings    ← worker/settings.ts         the tag    ← custom-elements.json
 //   kit errors  ← server/index.ts
 // `node scripts/docs.mjs` rewrites README.md between <!-- generated:NAME --> markers;
@@ -32,9 +32,13 @@ const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, 
 const table = (headers, rows) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 
-const [endpoints, errors, settings, text, kit] = await importTs([
-  'worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/text.ts', 'server/index.ts',
+const [endpoints, errors, settings, text, kit, earlyText] = await importTs([
+  'worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/verification-text.ts', 'server/index.ts', 'widget/text.ts',
 ]);
+
+/** What the tag shows for an error code, in English and Korean (its text is in two files). */
+const tagSays = (code) => ['en', 'ko']
+  .map((lang) => text.errorMessage({ ...earlyText.MESSAGES[lang], ...text.VERIFICATION_MESSAGES[lang] }, code, 19)).join(' / ');
 
 const sections = {
   endpoints: table(
@@ -45,7 +49,7 @@ const sections = {
     ['code', 'status', 'when', 'the tag shows (en / ko)'],
     Object.entries(errors.PROBLEMS).map(([code, p]) => [
       `\`${code}\``, p.status, p.when,
-      `${text.errorMessage(text.MESSAGES.en, code, 19)} / ${text.errorMessage(text.MESSAGES.ko, code, 19)}`,
+      `${tagSays(code)}`,
     ]),
   ),
   'tag-errors': table(
@@ -57,7 +61,7 @@ const sections = {
       ['network_error', 'the verifier could not be reached'],
       ['invalid_attribute', 'an attribute has a value the tag refuses (for example `carrier="KT"`)'],
       ['pg_error', 'the PG reported a failure (its message is in `detail.message`)'],
-    ].map(([code, when]) => [`\`${code}\``, when, `${text.errorMessage(text.MESSAGES.en, code, 19)} / ${text.errorMessage(text.MESSAGES.ko, code, 19)}`]),
+    ].map(([code, when]) => [`\`${code}\``, when, `${tagSays(code)}`]),
   ),
   'kit-errors': table(['`AttestationError.code`', 'when'], Object.entries(kit.ATTESTATION_ERRORS).map(([code, when]) => [`\`${code}\``, when])),
   settings: table(

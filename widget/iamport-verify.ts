@@ -90,7 +90,7 @@ export class IamportVerifyElement extends ReactiveElement {
   /** V1: the legacy channel selector (`pg`), such as `danal` or `inicis_unified`. */
   declare pg: string | undefined;
   /** `iamport` (PortOne V1, `IMP.certification`), the default, or `portone` (PortOne V2, `PortOne.requestIdentityVerification`). */
-  declare provider: ProviderName;
+  declare provider: 'iamport' | 'portone';
   /** V2: the store id (`storeId`, `store-…`); required for `portone`. */
   declare storeId: string | undefined;
   /** The age (만 나이) the verifier must check, one the deployment allows, such as 19 (also Danal's own limit: V1 `min_age`, V2 `AGELIMIT`). */
