@@ -1,5 +1,6 @@
 // The tag that every site's pages load must hold no secret of the verifier. Two checks:
-// the shipped bundle (dist/site/iamport-verify.js, from `npm run build`) against this
+// the shipped bundle (dist/site/iamport-verify.js and the parts it loads on demand from
+// dist/site/iamport-verify/, from `npm run build`) against this
 // machine's development secrets (.dev.vars) and the shapes of secrets; and a fresh build of
 // the same entry with the same vite.config.ts, made with canary values in every secret
 // setting's environment variable (and its VITE_ twin, which Vite would expose), which must
@@ -50,6 +51,10 @@ test('the shipped tag holds no secret: none of this machine\'s development secre
   assert.ok(existsSync(TAG), 'dist/site/iamport-verify.js is missing: run `npm run build` first');
   const values = secretValues({ ...readVars(join(root, '.dev.vars')), ...process.env });
   assertHoldsNoSecret('dist/site/iamport-verify.js', readFileSync(TAG, 'utf8'), values);
+  const parts = join(root, 'dist/site/iamport-verify');
+  for (const part of existsSync(parts) ? readdirSync(parts) : []) {
+    assertHoldsNoSecret(`dist/site/iamport-verify/${part}`, readFileSync(join(parts, part), 'utf8'), values);
+  }
 });
 
 test('a build made with canary secrets in the environment holds none of them', async () => {

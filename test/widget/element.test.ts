@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { sendKeys } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import { IamportVerifyElement } from '../../widget/iamport-verify.js';
 import { TYPICAL_VERIFICATION_MS } from '../../widget/challenge.js';
 import {
@@ -152,14 +152,22 @@ describe('the provider SDK', () => {
   });
 
   it('opens the window inside the click once the SDK arrives, when the click came before it', async () => {
-    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" sdk-src="/test/widget/fixtures/fake-imp.js?late"></iamport-verify>`);
-    // Keyboard activation is a real user activation; the SDK is fetched only now.
-    (element.shadowRoot!.querySelector('button') as HTMLButtonElement).focus();
-    removeImp();
-    const verified = nextEvent(element, 'iamport-verified');
-    await sendKeys({ press: 'Enter' });
-    await verified;
-    expect((window as any).IMP.calls).to.equal(1);
+    const sdk = '/test/widget/fixtures/fake-imp.js';
+    await executeServerCommand('hold', sdk);
+    try {
+      const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" sdk-src="${sdk}?late"></iamport-verify>`);
+      // Keyboard activation is a real user activation; the SDK is asked for only now, and held back.
+      button(element).focus();
+      const verified = nextEvent(element, 'iamport-verified');
+      await sendKeys({ press: 'Enter' });
+      expect(element.state).to.equal('loading');
+      expect((window as any).IMP).to.equal(undefined);
+      await executeServerCommand('release', sdk);
+      await verified;
+      expect((window as any).IMP.calls).to.equal(1);
+    } finally {
+      await executeServerCommand('release', sdk);
+    }
   });
 
   it('asks for a second press when the SDK arrives after the click\'s activation is gone', async () => {

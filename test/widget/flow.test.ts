@@ -345,10 +345,15 @@ describe('several tags on one page', () => {
     const verified = nextEvent(b!, 'iamport-verified');
     b!.start();
     await verified;
-    expect(b!.claims!.merchant_uid).not.to.equal(undefined);
     expect(a!.state).to.equal('ready');
     expect(a!.token).to.equal('');
-    const merchantUids = verifier.issued('/v1/challenges').length;
-    expect(merchantUids).to.equal(2);
+    expect(verifier.issued('/v1/challenges')).to.have.length(2);
+    const verifiedToo = nextEvent(a!, 'iamport-verified');
+    a!.start();
+    await verifiedToo;
+    const [forB, forA] = verifier.issued('/v1/attestations').map((request) => request.body);
+    expect(forA!.merchant_uid).not.to.equal(forB!.merchant_uid);
+    expect(forA!.challenge).not.to.equal(forB!.challenge);
+    expect(a!.token).not.to.equal(b!.token);
   });
 });
