@@ -4,11 +4,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVerifier } from '../e2e/support.mjs';
-import { createPrivateKey } from 'node:crypto';
 import { POLICY_MIN_AGE, attestationCases, partsOf, signEncoded } from '../../scripts/lib/forgeries.mjs';
 import { ensurePackages, issueToken, runRecipe } from './support.mjs';
 

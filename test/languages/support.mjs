@@ -4,6 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 
+const root = new URL('../../', import.meta.url).pathname;
+/** A recipe checks some sixty tokens; far longer means it hangs (on a network call, say). */
+const RECIPE_TIMEOUT_MS = 120_000;
+
 /** What the recipes run on. ruby-jwt does not pull in Ruby itself. */
 const PACKAGES = ['php-cli', 'python3-jwt', 'ruby', 'ruby-jwt', 'golang-go', 'golang-github-golang-jwt-jwt-dev', 'curl'];
 /** Others may be installing at the same time: wait for apt's lock instead of failing. */
@@ -55,7 +59,7 @@ export async function issueToken(verifier, { person = 'adult', minAge, minYearAg
  */
 export function runRecipe(command, tokens, env) {
   const [program, ...args] = command;
-  const run = spawnSync(program, [...args, ...tokens], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  const run = spawnSync(program, [...args, ...tokens], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env }, timeout: RECIPE_TIMEOUT_MS });
   assert.ok(run.status === 0 || run.status === 1, `${command.join(' ')} failed (${run.status ?? run.signal}):\n${run.stderr}${run.stdout}`);
   const lines = run.stdout.trim().split('\n');
   assert.equal(lines.length, tokens.length, `one line per token expected:\n${run.stdout}\n${run.stderr}`);
