@@ -19,6 +19,8 @@ const goBinary = join(buildDirectory, 'verify_attestation');
 
 /** Each recipe prints `valid <claims>` or `refused <code>` per token argument. */
 const RECIPES = {
+  // First the kit itself: the forgeries' expected codes are its own.
+  'Node (iamport-verify/server)': ['node', 'test/languages/node-kit.mjs'],
   'PHP (AttestationVerifier, openssl)': ['php', 'examples/verify_attestation.php'],
   'Python (PyJWT)': ['/usr/bin/python3', 'examples/verify_attestation.py'],
   'Go (golang-jwt)': [goBinary],
