@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { forkServer, stopAll, stop, groupCpuSeconds, cpuBetween, machineBusySeconds } from '../scripts/lib/processes.mjs';
 import { benchVars, startVerifier } from './lib/verifier.mjs';
 import { runPhase } from './lib/load.mjs';
-import { verifierTarget, baselineTarget } from './lib/targets.mjs';
+import { verifierTarget, baselineTarget, loadChallengeMinter } from './lib/targets.mjs';
 import { measureCpu } from './lib/cpu.mjs';
 import { measureVerifierBundle } from './lib/bundle.mjs';
 import { measureTagWeight, startPageServer } from './lib/weight.mjs';
@@ -246,15 +246,14 @@ async function main() {
     runtime, state,
     ...await startVerifier({ runtime, repoRoot, workDir, stateDir: mkdtempSync(join(stateRoots[state], `${runtime}-`)), vars, bundledScript }),
   })));
-  // Every verifier has the same settings, so the quickest one hands out the challenges (untimed).
-  const challenger = verifiers.find(({ runtime }) => runtime === 'workerd');
+  const mintChallenges = await loadChallengeMinter(repoRoot, workDir);
   const baselineArgs = (client) => ['--upstream', upstream.base, '--client', client, '--key', API_KEY, '--secret', API_SECRET];
   const guide = await forkServer(join(benchDir, 'baseline/server.mjs'), baselineArgs('guide'), { name: 'the guide baseline' });
   const library = await forkServer(join(benchDir, 'baseline/server.mjs'), baselineArgs('library'), { name: 'the library baseline' });
 
   const targets = [
     ...verifiers.map(({ runtime, state, base, child }) => ({
-      ...verifierTarget(base, upstream.base, challenger.base), name: `verifier_${runtime}_${state}`.replace('-', '_'), runtime, state,
+      ...verifierTarget(base, upstream.base, mintChallenges, vars.CHALLENGE_SECRET), name: `verifier_${runtime}_${state}`.replace('-', '_'), runtime, state,
       label: `${RUNTIME_LABELS[runtime]}, ${STATE_LABELS[state]}`, processGroup: child.pid,
       levels: state === 'memory' || states.length === 1 ? settings.levels : settings.disk_levels,
     })),

@@ -11,7 +11,7 @@
  *    origin, settings, logging, the JSON response), with the upstream answered from memory
  *    and the ledger an in-memory map. Not included: the Durable Object round trip and the
  *    network, which are I/O waits, not the Worker's CPU.
- * Prints one JSON object. Type-checked by `npm run test:worker` (bench/cpu/tsconfig.json), so a
+ * Prints one JSON object. Type-checked by `npm run test:worker` (bench/tsconfig.json), so a
  * change to the modules it calls shows there rather than in a broken bench.
  */
 import { generateKeyPair, exportJWK } from 'jose';

@@ -1,10 +1,10 @@
 // What the bench measures, side by side: the verifier and the baselines, each with the way it
 // prepares one verification (untimed) and the one request that is timed.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { BENCH_ORIGIN } from './verifier.mjs';
-import { mapLimit } from '../../scripts/lib/measure.mjs';
 
-/** Challenges are fetched this many at a time while preparing (not measured). */
-const PREPARE_CONCURRENCY = 32;
 /** The age every bench verification asks for (the stand-in's persons are 30). */
 const MIN_AGE = 19;
 
@@ -39,24 +39,31 @@ export async function createCertifications(upstreamBase, merchantUids) {
   return impUids;
 }
 
+/** bench/lib/challenges.ts, bundled for Node: `mintChallenges(secret, origin, ttlSeconds, count)`. */
+export async function loadChallengeMinter(repoRoot, workDir) {
+  const outfile = join(workDir, 'challenges.mjs');
+  await build({
+    entryPoints: [join(repoRoot, 'bench/lib/challenges.ts')],
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'warning',
+  });
+  return (await import(pathToFileURL(outfile).href)).mintChallenges;
+}
+
 /**
- * The verifier: POST /v1/challenges, the certification for its merchant_uid, then the timed POST
- * /v1/attestations. Challenges come from `challengeBase`: any verifier with the same settings.
+ * The verifier: a challenge (minted with its CHALLENGE_SECRET), the certification for its
+ * merchant_uid, then the timed POST /v1/attestations.
  */
-export function verifierTarget(verifierBase, upstreamBase, challengeBase = verifierBase) {
+export function verifierTarget(verifierBase, upstreamBase, mintChallenges, challengeSecret) {
   return {
     name: 'verifier',
-    label: 'verifier (wrangler dev)',
+    label: 'verifier',
     url: `${verifierBase}/v1/attestations`,
     headers: { origin: BENCH_ORIGIN, 'content-type': 'application/json' },
     okStatus: 201,
     upstreamCallsAtLeast: 1,
-    // Each needs a challenge from the verifier: preparing costs time. Enough for 600/s for 10 s,
-    // twice the most this machine has done; a pool that still runs dry is reported.
-    maxPool: 6_000,
+    maxPool: 8_000, // 600 verifications/s for 10 s is more than twice the most this machine has done
     async prepare(count) {
-      const challenges = await mapLimit(Array.from({ length: count }), PREPARE_CONCURRENCY, () =>
-        postJson(`${challengeBase}/v1/challenges`, {}, { origin: BENCH_ORIGIN }));
+      const challenges = await mintChallenges(challengeSecret, BENCH_ORIGIN, 600, count);
       const impUids = await createCertifications(upstreamBase, challenges.map((c) => c.merchant_uid));
       return challenges.map((challenge, i) => JSON.stringify({
         imp_uid: impUids[i], merchant_uid: challenge.merchant_uid, challenge: challenge.challenge, min_age: MIN_AGE,

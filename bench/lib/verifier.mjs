@@ -97,15 +97,22 @@ export async function startVerifier({ runtime, repoRoot, workDir, stateDir, vars
   const port = await freePort();
   const args = [
     'wrangler', 'dev', '--config', configPath, '--port', String(port), '--ip', '127.0.0.1',
+    // Its own devtools port: two wrangler devs starting at once would both try 9229.
+    '--inspector-port', String(await freePort()),
     '--persist-to', stateDir, '--show-interactive-dev-session=false', '--no-bundle',
     ...varArguments(vars),
   ];
+  const logPath = join(workDir, `wrangler-${port}.log`);
   const child = spawnGroup('npx', args, {
     cwd: repoRoot,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true', NO_COLOR: '1' },
-    logStream: createWriteStream(join(workDir, `wrangler-${port}.log`)),
+    logStream: createWriteStream(logPath),
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/healthz`, { timeoutMs: WRANGLER_START_TIMEOUT_MS, child });
+  try {
+    await waitForHttp(`${base}/healthz`, { timeoutMs: WRANGLER_START_TIMEOUT_MS, child });
+  } catch (error) {
+    throw new Error(`${error.message}; wrangler dev said:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
+  }
   return { base, child, settings };
 }
