@@ -36,8 +36,9 @@ function ensureBuilt() {
  * Start the verifier with `wrangler dev` on a free port, on the sandbox, with settings given
  * here (not a developer's .dev.vars) and state in a temporary directory. Resolves once
  * /healthz answers. `requests()` returns what the verifier has logged so far (its one JSON line per request).
+ * `origins`: other sites' origins to allow besides the verifier's own (its demo); `settings`: vars to set or override.
  */
-export async function startVerifier() {
+export async function startVerifier({ origins = [], settings = {} } = {}) {
   ensureBuilt();
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -50,7 +51,7 @@ export async function startVerifier() {
   // (it empties dist/site first) must not pull the page out from under the browser.
   const assets = join(directory, 'site');
   cpSync(join(root, 'dist/site'), assets, { recursive: true });
-  const vars = await developmentSettings([origin]);
+  const vars = { ...(await developmentSettings([origin, ...origins])), ...settings };
   const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
     '--assets', assets, '--env-file', envFile, '--show-interactive-dev-session=false',
     ...varArguments(vars)];

@@ -1,0 +1,59 @@
+<?php
+/**
+ * Plugin Name:       iamport-verify
+ * Plugin URI:        https://github.com/iamport-verify/iamport-verify
+ * Description:       Age-gated, one-account-per-person registration with a Korean mobile identity verification (Iamport / PortOne), checked on the server against the iamport-verify verifier's signed attestation. No CI, name, phone or birthday is ever stored.
+ * Version:           0.1.0
+ * Requires at least: 6.1
+ * Requires PHP:      8.1
+ * License:           MIT
+ * Text Domain:       iamport-verify
+ * Domain Path:       /languages
+ */
+
+defined('ABSPATH') || exit;
+
+const IAMPORT_VERIFY_PLUGIN_FILE = __FILE__;
+
+// The attestation check itself (src/, namespace IamportVerify) knows nothing of WordPress, so Gnuboard, Rhymix
+// or Laravel can use it too; includes/ (IamportVerify\WordPress) wires it into WordPress.
+spl_autoload_register(static function (string $class): void {
+    $folders = ['IamportVerify\\WordPress\\' => '/includes/', 'IamportVerify\\' => '/src/'];
+    foreach ($folders as $prefix => $folder) {
+        if (strncmp($class, $prefix, strlen($prefix)) === 0) {
+            $file = __DIR__ . $folder . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+            if (is_file($file)) {
+                require_once $file;
+            }
+            return;
+        }
+    }
+});
+
+add_action('init', static function (): void {
+    load_plugin_textdomain('iamport-verify', false, dirname(plugin_basename(IAMPORT_VERIFY_PLUGIN_FILE)) . '/languages');
+});
+
+IamportVerify\WordPress\SettingsPage::register();
+IamportVerify\WordPress\Tag::register();
+IamportVerify\WordPress\Registration::register();
+
+/**
+ * Print the verification tag (and load its script) inside any form, for themes and other plugins.
+ * `$attributes` are the tag's own (`name`, `min-age`, `min-year-age`, `required`, `nonce`…) and override the settings.
+ */
+function iamport_verify_tag(array $attributes = []): void
+{
+    echo IamportVerify\WordPress\Tag::render($attributes); // phpcs:ignore WordPress.Security.EscapeOutput -- escaped in render()
+}
+
+/**
+ * Check a submitted attestation on the server, with the settings' verifier, age rule and this site's origin.
+ * Returns the claims, or a WP_Error with the reason (translated). `$require` may override `min_age`, `min_year_age` or add `nonce`.
+ *
+ * @return array<string, mixed>|WP_Error
+ */
+function iamport_verify_check(string $token, array $require = [])
+{
+    return IamportVerify\WordPress\Registration::check($token, $require);
+}

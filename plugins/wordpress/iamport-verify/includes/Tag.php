@@ -1,0 +1,116 @@
+<?php
+
+namespace IamportVerify\WordPress;
+
+defined('ABSPATH') || exit;
+
+/**
+ * The `<iamport-verify>` tag in WordPress's pages: on the registration form, through the
+ * `[iamport_verify]` shortcode, and through `iamport_verify_tag()` for themes and other forms.
+ * Its script is loaded from the verifier itself (`{verifier}/iamport-verify.js`).
+ */
+final class Tag
+{
+    private const SCRIPT_HANDLE = 'iamport-verify';
+    /** The tag's attributes a site may set here (see the README's attribute table); anything else is dropped. */
+    private const ATTRIBUTES = [
+        'name', 'endpoint', 'provider', 'imp-code', 'store-id', 'channel-key', 'pg', 'merchant-uid', 'min-age',
+        'min-year-age', 'carrier', 'customer-name', 'phone', 'company', 'redirect-url', 'nonce', 'sdk-src', 'lang',
+        'required', 'popup', 'disabled',
+    ];
+    private const BOOLEAN_ATTRIBUTES = ['required', 'popup', 'disabled'];
+
+    public static function register(): void
+    {
+        add_action('register_form', [self::class, 'printOnRegistrationForm']);
+        add_shortcode('iamport_verify', [self::class, 'shortcode']);
+        add_filter('script_loader_tag', [self::class, 'asModule'], 10, 2);
+    }
+
+    public static function printOnRegistrationForm(): void
+    {
+        $required = (bool) Settings::get('require_on_registration');
+        echo '<div class="iamport-verify-field" style="margin-bottom:16px">'
+            . self::render(['required' => $required]) // phpcs:ignore WordPress.Security.EscapeOutput -- escaped in render()
+            . '</div>';
+    }
+
+    /**
+     * `[iamport_verify min_age="19" required="true"]`: shortcode attributes are the tag's, with `_` for `-`.
+     *
+     * @param array<string, string>|string $attributes
+     */
+    public static function shortcode($attributes): string
+    {
+        $tagAttributes = [];
+        foreach ((array) $attributes as $name => $value) {
+            $tagAttributes[str_replace('_', '-', (string) $name)] = in_array(str_replace('_', '-', (string) $name), self::BOOLEAN_ATTRIBUTES, true)
+                ? !in_array(strtolower((string) $value), ['', '0', 'false', 'no'], true)
+                : (string) $value;
+        }
+        return self::render($tagAttributes);
+    }
+
+    /**
+     * The tag's HTML, escaped, with the settings' values under the given attributes; loads its script.
+     * An age attribute given here replaces the settings' age rule.
+     *
+     * @param array<string, string|int|bool> $attributes
+     */
+    public static function render(array $attributes = []): string
+    {
+        $verifier = Settings::verifierUrl();
+        if ($verifier === '') {
+            return current_user_can('manage_options')
+                ? '<p>' . esc_html__('iamport-verify: set the verifier URL in Settings → iamport-verify.', 'iamport-verify') . '</p>'
+                : '';
+        }
+        wp_enqueue_script(self::SCRIPT_HANDLE, $verifier . '/iamport-verify.js', [], null, true);
+
+        $ageGiven = isset($attributes['min-age']) || isset($attributes['min-year-age']);
+        $merged = array_merge(self::fromSettings($verifier, !$ageGiven), $attributes);
+        $html = '<iamport-verify';
+        foreach ($merged as $name => $value) {
+            if (!in_array($name, self::ATTRIBUTES, true) || $value === null || $value === '' || $value === false) {
+                continue;
+            }
+            $html .= in_array($name, self::BOOLEAN_ATTRIBUTES, true)
+                ? ' ' . $name
+                : sprintf(' %s="%s"', $name, esc_attr((string) $value));
+        }
+        return $html . '></iamport-verify>';
+    }
+
+    /** `script_loader_tag`: the tag's script is an ES module (WordPress 6.1 has no script modules API). */
+    public static function asModule(string $html, string $handle): string
+    {
+        if ($handle !== self::SCRIPT_HANDLE) {
+            return $html;
+        }
+        $src = wp_scripts()->registered[self::SCRIPT_HANDLE]->src;
+        return sprintf('<script type="module" src="%s" id="%s-js"></script>' . "\n", esc_url($src), esc_attr($handle));
+    }
+
+    /** @return array<string, string|int|bool> */
+    private static function fromSettings(string $verifier, bool $withAge): array
+    {
+        $settings = Settings::all();
+        $portone = $settings['provider'] === 'portone';
+        $attributes = [
+            'name' => Registration::FIELD,
+            'endpoint' => $verifier,
+            'provider' => $portone ? 'portone' : '',
+            'imp-code' => $portone ? '' : $settings['imp_code'],
+            'store-id' => $portone ? $settings['store_id'] : '',
+            'channel-key' => $settings['channel_key'],
+        ];
+        if ($withAge && $settings['age_rule'] !== 'none') {
+            $attributes[$settings['age_rule'] === 'min_year_age' ? 'min-year-age' : 'min-age'] = (int) $settings['age'];
+        }
+        // On the sandbox the verifier serves a stand-in SDK (a dialog of test persons) in place of the provider's.
+        if ((new VerifierClient($verifier))->isSandbox()) {
+            $attributes['sdk-src'] = $verifier . ($portone ? '/sandbox/portone.js' : '/sandbox/iamport.js');
+        }
+        return $attributes;
+    }
+}
