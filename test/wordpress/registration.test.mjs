@@ -11,14 +11,21 @@ import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitFor
 
 const MIN_AGE = 19;
 const SLOW_REGISTRATION_COOKIE = 'iamport_test_slow_registration';
-/** Holds a registration open between the plugin's check and its account's user meta, when the test asks by cookie: without a lock, a second registration of the same person would pass in that gap. */
-const SLOW_REGISTRATION_PLUGIN = `<?php
-// Test site only: widen the gap between a registration's check and its account's user meta.
+const INTROSPECTION_COOKIE = 'iamport_test_introspection';
+/**
+ * The test site's own hooks, asked for by cookie: hold a registration open between the plugin's check and its
+ * account's user meta (without a lock, a second registration of the same person would pass in that gap), and
+ * choose introspection as a site without openssl would have it (Debian's PHP has openssl built in).
+ */
+const TEST_SITE_PLUGIN = `<?php
 add_action('user_register', static function (): void {
     if (isset($_COOKIE['${SLOW_REGISTRATION_COOKIE}'])) {
         sleep(1);
     }
 }, 1);
+if (isset($_COOKIE['${INTROSPECTION_COOKIE}'])) {
+    define('IAMPORT_VERIFY_INTROSPECTION', true);
+}
 `;
 
 let verifier;
@@ -37,7 +44,7 @@ before(async () => {
       age_rule: 'min_age', age: MIN_AGE, require_on_registration: true, one_account_per_person: true,
     },
     users: [koreanAdmin],
-    muPlugins: { 'slow-registration': SLOW_REGISTRATION_PLUGIN },
+    muPlugins: { 'test-site': TEST_SITE_PLUGIN },
   });
   browser = await launchBrowser();
 });
@@ -97,11 +104,11 @@ function databaseDump() {
 }
 
 /** POST the registration form by hand, as a script would, with this token. */
-async function postRegistration(login, token) {
+async function postRegistration(login, token, { cookie = '' } = {}) {
   const response = await fetch(`${wordpress.origin}/wp-login.php?action=register`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
     body: new URLSearchParams({ user_login: login, user_email: `${login}@example.invalid`, iamport_verify_token: token, 'wp-submit': 'Register' }),
   });
   return { status: response.status, location: response.headers.get('location'), body: await response.text() };
@@ -207,6 +214,41 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
     assert.match(control.location, /checkemail=registered/);
   });
 
+  test('tokens with unknown kids make WordPress fetch the verifier\'s keys at most once a minute', async () => {
+    const isJwksRequest = (line) => line.route === '/.well-known/jwks.json';
+    const fetchesBefore = verifier.requests().filter(isJwksRequest).length;
+    for (const kid of ['unknown-1', 'unknown-2', 'unknown-3']) {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      const answer = await postRegistration(`kid-${kid}`, await signToken({ ...(await exportJWK(privateKey)), kid }, {}));
+      assert.match(answer.body, /could not be confirmed/, kid);
+    }
+    // The verifier logs a little after it answers: wait for a request made after all of them.
+    const isHealth = (line) => line.route === '/healthz';
+    const healthBefore = verifier.requests().filter(isHealth).length;
+    await fetch(`${verifier.origin}/healthz`);
+    await verifier.waitForRequests(isHealth, healthBefore + 1);
+    assert.ok(verifier.requests().filter(isJwksRequest).length - fetchesBefore <= 1, 'at most one JWKS fetch for three unknown kids');
+  });
+
+  test('with introspection chosen (as without openssl), the verifier checks each token: an adult registers, a forged token is refused', async () => {
+    const isIntrospection = (line) => line.route === '/v1/introspect' && line.status === 200;
+    await withPage(async (page) => {
+      await openRegistration(page, 'yeoreum', 'turns_19_today');
+      const before = verifier.requests().filter(isIntrospection).length;
+      await submit(page);
+      assert.ok(registered(page), `registration complete (${page.url()})`);
+      await verifier.waitForRequests(isIntrospection, before + 1);
+      assert.ok(accountMeta('yeoreum').iamport_verify_sub);
+    }, { cookies: [[INTROSPECTION_COOKIE, '1']] });
+
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const realKid = JSON.parse(verifier.settings.SIGNING_KEYS)[0].kid;
+    const forged = await signToken({ ...(await exportJWK(privateKey)), kid: realKid }, { sub: 'forged-by-hand-000000000000000000000000000' });
+    const answer = await postRegistration('introspected-forger', forged, { cookie: `${INTROSPECTION_COOKIE}=1` });
+    assert.match(answer.body, /could not be confirmed/, JSON.stringify(verifier.requests().filter((line) => line.route === '/v1/introspect')));
+    assert.ok(!accountExists('introspected-forger'));
+  });
+
   test('two registrations of one person at the same moment do not both pass', async () => {
     // Two browsers, the same person (the sandbox's foreigner) verified in each, both forms sent at once; the test
     // site holds each registration open for a second between its check and its account's user meta.
@@ -216,7 +258,7 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
       await openRegistration(second, 'racer2', 'foreigner');
       await Promise.all([submit(first), submit(second)]);
       const outcomes = [registered(first), registered(second)];
-      assert.deepEqual(outcomes.filter(Boolean).length, 1, `exactly one registration passes (${first.url()}, ${second.url()})`);
+      assert.equal(outcomes.filter(Boolean).length, 1, `exactly one registration passes (${first.url()}, ${second.url()})`);
       const refused = outcomes[0] ? second : first;
       assert.match(await loginError(refused), /You already have an account on this site/);
       assert.equal(Number(sql(`SELECT COUNT(*) FROM wp_users WHERE user_login IN ('racer1', 'racer2')`)[0][0]), 1);
@@ -258,6 +300,13 @@ describe('the settings page', () => {
       await Promise.all([page.waitForNavigation(), page.click('#submit')]);
       assert.equal(await field(page, 'age').inputValue(), String(MIN_AGE));
     });
+  });
+
+  test('says when tokens are checked by the verifier (introspection) instead of on this server', async () => {
+    await withPage(async (page) => {
+      await openSettings(page, wordpress.admin);
+      assert.match(await page.locator('#iamport-verify-mode').innerText(), /asks the verifier to check each attestation \(POST \/v1\/introspect\)/);
+    }, { cookies: [[INTROSPECTION_COOKIE, '1']] });
   });
 
   test('speaks Korean to an administrator whose language is Korean', async () => {

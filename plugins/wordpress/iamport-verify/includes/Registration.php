@@ -29,10 +29,14 @@ final class Registration
         add_action('user_register', [self::class, 'rememberSubject'], 10, 1);
     }
 
-    /** 'signature' (checked here, offline, with openssl) or 'introspection' (the verifier checks it: PHP has no openssl). */
+    /**
+     * 'signature' (checked here, offline, with openssl) or 'introspection' (the verifier checks it, POST /v1/introspect):
+     * chosen by itself when PHP has no openssl, or by the site with define('IAMPORT_VERIFY_INTROSPECTION', true).
+     */
     public static function mode(): string
     {
-        return extension_loaded('openssl') ? 'signature' : 'introspection';
+        $chosen = defined('IAMPORT_VERIFY_INTROSPECTION') && IAMPORT_VERIFY_INTROSPECTION;
+        return extension_loaded('openssl') && !$chosen ? 'signature' : 'introspection';
     }
 
     /**

@@ -75,10 +75,14 @@ final class SettingsPage
     {
         echo '<p>' . esc_html__('Add this site\'s origin to the verifier\'s ALLOWED_ORIGINS; it is the audience of the attestations made here:', 'iamport-verify')
             . ' <code id="iamport-verify-origin">' . esc_html(Settings::siteOrigin()) . '</code></p>';
-        echo '<p id="iamport-verify-mode">' . esc_html(Registration::mode() === 'signature'
-            ? __('Attestations are checked on this server, offline, with PHP\'s openssl extension and the verifier\'s published keys.', 'iamport-verify')
-            : __('PHP\'s openssl extension is missing, so this site asks the verifier to check each attestation (POST /v1/introspect): one request per registration. Enable openssl to check them offline.', 'iamport-verify'))
-            . '</p>';
+        if (Registration::mode() === 'signature') {
+            $mode = __('Attestations are checked on this server, offline, with PHP\'s openssl extension and the verifier\'s published keys.', 'iamport-verify');
+        } elseif (!extension_loaded('openssl')) {
+            $mode = __('PHP\'s openssl extension is missing, so this site asks the verifier to check each attestation (POST /v1/introspect): one request per registration. Enable openssl to check them offline.', 'iamport-verify');
+        } else {
+            $mode = __('IAMPORT_VERIFY_INTROSPECTION is set in wp-config.php, so this site asks the verifier to check each attestation (POST /v1/introspect): one request per registration.', 'iamport-verify');
+        }
+        echo '<p id="iamport-verify-mode">' . esc_html($mode) . '</p>';
     }
 
     /** @param array{name: string, type: string|array<string, string>, help: string} $field */
