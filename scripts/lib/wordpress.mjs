@@ -6,7 +6,7 @@
 // Every process runs in its own process group (processes.mjs) and is stopped on any exit.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -58,6 +58,18 @@ export function compileTranslations() {
     const result = run('msgfmt', ['--check', '-o', po.replace(/\.po$/, '.mo'), po]);
     if (result.status !== 0) throw new Error(`msgfmt ${po} failed:\n${result.stderr}`);
   }
+}
+
+/**
+ * The plugin's translation template (.pot) at `output`, from its PHP sources with gettext's xgettext
+ * (WordPress's translation functions as keywords: _x's argument 2 is the context, _n's 1 and 2 the forms).
+ */
+export function makeTranslationTemplate(output) {
+  const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes')).filter((file) => file.endsWith('.php')).map((file) => `includes/${file}`)];
+  const keywords = ['__', '_e', 'esc_html__', 'esc_html_e', 'esc_attr__', 'esc_attr_e', '_x:1,2c', '_n:1,2'].map((keyword) => `--keyword=${keyword}`);
+  const result = run('xgettext', ['--language=PHP', '--from-code=UTF-8', '--add-comments=translators:', '--sort-by-file', ...keywords,
+    '--package-name=iamport-verify', '--package-version=0.1.0', '-o', output, ...sources], { cwd: PLUGIN_DIRECTORY });
+  if (result.error || result.status !== 0) throw new Error(`xgettext failed (it is in Debian's gettext package):\n${result.stderr ?? result.error}`);
 }
 
 /** MariaDB in `directory`, on a socket there, run as the current user; resolves to { socket, stop }. */

@@ -6,25 +6,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PLUGIN_DIRECTORY } from '../lib/wordpress.mjs';
+import { PLUGIN_DIRECTORY, makeTranslationTemplate } from '../lib/wordpress.mjs';
 
 const languages = join(PLUGIN_DIRECTORY, 'languages');
 const template = join(languages, 'iamport-verify.pot');
-const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes')).filter((file) => file.endsWith('.php')).map((file) => `includes/${file}`)];
-// WordPress's translation functions: __, _e, esc_html__… (1: the text; _x: 2 is the context; _n: 1 and 2 singular and plural).
-const keywords = ['__', '_e', 'esc_html__', 'esc_html_e', 'esc_attr__', 'esc_attr_e', '_x:1,2c', '_n:1,2'].map((keyword) => `--keyword=${keyword}`);
-
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: PLUGIN_DIRECTORY, stdio: 'inherit' });
-  if (result.error || result.status !== 0) {
-    console.error(`${command} failed: it is in Debian's gettext package (apt-get install -y gettext).`);
-    process.exit(1);
-  }
-}
-
-run('xgettext', ['--language=PHP', '--from-code=UTF-8', '--add-comments=translators:', '--sort-by-file', ...keywords,
-  '--package-name=iamport-verify', '--package-version=0.1.0', '-o', template, ...sources]);
+makeTranslationTemplate(template);
 for (const file of readdirSync(languages).filter((name) => name.endsWith('.po'))) {
-  run('msgmerge', ['--quiet', '--update', '--backup=none', join(languages, file), template]);
+  const merged = spawnSync('msgmerge', ['--quiet', '--update', '--backup=none', join(languages, file), template], { stdio: 'inherit' });
+  if (merged.status !== 0) process.exit(1);
 }
 console.log(`Updated ${template} and merged it into the translations.`);

@@ -83,6 +83,14 @@ final class SettingsPage
             $mode = __('IAMPORT_VERIFY_INTROSPECTION is set in wp-config.php, so this site asks the verifier to check each attestation (POST /v1/introspect): one request per registration.', 'iamport-verify');
         }
         echo '<p id="iamport-verify-mode">' . esc_html($mode) . '</p>';
+        if (!get_option('users_can_register')) {
+            printf(
+                '<p><strong>%s</strong> <a href="%s">%s</a></p>',
+                esc_html__('Registration is closed on this site, so the registration form is not shown.', 'iamport-verify'),
+                esc_url(admin_url('options-general.php')),
+                esc_html__('Settings → General → Membership', 'iamport-verify')
+            );
+        }
     }
 
     /** @param array{name: string, type: string|array<string, string>, help: string} $field */
