@@ -167,16 +167,23 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
     let output = '';
     const log = new PassThrough();
     log.on('data', (chunk) => (output += chunk));
-    const php = spawnGroup('php', ['-S', `127.0.0.1:${port}`, '-t', site, join(root, 'scripts/wordpress/router.php')], {
+    const server = spawnGroup('php', ['-S', `127.0.0.1:${port}`, '-t', site, join(root, 'scripts/wordpress/router.php')], {
       cwd: site, logStream: log, env: { ...process.env, PHP_CLI_SERVER_WORKERS: String(PHP_WORKERS) },
     });
-    stoppers.push(() => stopProcess(php));
+    stoppers.push(() => stopProcess(server));
     try {
-      await waitForHttp(`${origin}/wp-login.php`, { timeoutMs: PHP_START_TIMEOUT_MS, child: php });
+      await waitForHttp(`${origin}/wp-login.php`, { timeoutMs: PHP_START_TIMEOUT_MS, child: server });
     } catch (error) {
       throw new Error(`${error.message}\n${output}`);
     }
-    return { origin, directory, site, admin, stop, serverLog: () => output };
+    /** Run PHP `code` inside this WordPress (as wp-cli's eval would); resolves to what it printed. */
+    const php = (code) => {
+      const { host } = new URL(origin);
+      const result = run('php', ['-r', `$_SERVER['HTTP_HOST'] = ${JSON.stringify(host)}; require ${JSON.stringify(join(site, 'wp-load.php'))}; ${code}`], { cwd: site });
+      if (result.status !== 0) throw new Error(`php failed:\n${result.stdout}\n${result.stderr}`);
+      return result.stdout;
+    };
+    return { origin, directory, site, admin, stop, php, serverLog: () => output };
   } catch (error) {
     await stop();
     throw error;

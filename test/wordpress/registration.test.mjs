@@ -266,6 +266,21 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
   });
 });
 
+describe('for themes and other forms', () => {
+  test('the shortcode and iamport_verify_tag() print the tag with the settings, overridden by their own attributes, escaped', () => {
+    const shortcode = wordpress.php(`echo do_shortcode('[iamport_verify min_year_age="19" required="true" name="age"]');`);
+    assert.match(shortcode, /^<iamport-verify [^>]*><\/iamport-verify>$/);
+    assert.ok(shortcode.includes(` endpoint="${verifier.origin}"`), shortcode);
+    assert.ok(shortcode.includes(' imp-code="imp00000000"') && shortcode.includes(' name="age"') && shortcode.includes(' required'), shortcode);
+    assert.ok(shortcode.includes(' min-year-age="19"') && !shortcode.includes('min-age'), `its age rule replaces the settings': ${shortcode}`);
+
+    const tag = wordpress.php(`iamport_verify_tag(['nonce' => '"><script>alert(1)</script>', 'onclick' => 'alert(2)']);`);
+    assert.ok(tag.includes(' nonce="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"'), tag);
+    assert.ok(tag.includes(` min-age="${MIN_AGE}"`), tag);
+    assert.ok(!tag.includes('onclick') && !tag.includes('<script'), `no attribute the tag does not have, nothing unescaped: ${tag}`);
+  });
+});
+
 describe('the settings page', () => {
   /** Log in as `user` and open Settings → iamport-verify. */
   async function openSettings(page, user) {
