@@ -6,7 +6,9 @@
 // Every process runs in its own process group (processes.mjs) and is stopped on any exit.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -100,6 +102,29 @@ async function startDatabase(directory) {
   return { socket, stop, sql };
 }
 
+/**
+ * `source` mirrored at `target` with hard links (instant, no copy: same file system), symbolic links
+ * followed; a copy where a link cannot be made (another file system). Paths `skip` approves are left out.
+ */
+function linkTree(source, target, skip) {
+  mkdirSync(target, { recursive: true });
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    const from = join(source, entry.name);
+    const to = join(target, entry.name);
+    if (skip(from)) continue;
+    const real = entry.isSymbolicLink() ? realpathSync(from) : from;
+    if (statSync(real).isDirectory()) {
+      linkTree(real, to, skip);
+      continue;
+    }
+    try {
+      linkSync(real, to);
+    } catch {
+      copyFileSync(real, to);
+    }
+  }
+}
+
 function wpConfig({ socket, password, origin }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
@@ -115,6 +140,8 @@ function wpConfig({ socket, password, origin }) {
     // No update checks and no calls to wordpress.org: requests to this site's own host (127.0.0.1,
     // where the verifier runs too) and to localhost still go through.
     "define('AUTOMATIC_UPDATER_DISABLED', true);", "define('WP_HTTP_BLOCK_EXTERNAL', true);",
+    // WordPress's own files are hard links to the Debian package's: nothing may write to them.
+    "define('DISALLOW_FILE_MODS', true);",
     "$table_prefix = 'wp_';",
     "if (!defined('ABSPATH')) { define('ABSPATH', __DIR__ . '/'); }",
     "require_once ABSPATH . 'wp-settings.php';", ''].join('\n');
@@ -147,12 +174,12 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
       GRANT ALL PRIVILEGES ON wordpress.* TO 'wordpress'@'localhost';`);
     if (created.status !== 0) throw new Error(`creating the database failed:\n${created.stderr}`);
 
-    // A copy of Debian's WordPress (its own wp-config.php reads /etc/wordpress; ours is written here),
-    // with wp-content as real directories and the plugin linked from this repository.
+    // Debian's WordPress, hard-linked (its files stay read-only: DISALLOW_FILE_MODS) but for wp-content, which
+    // is copied; its own wp-config.php reads /etc/wordpress, and its .htaccess is Apache's: ours replace them.
     const site = join(directory, 'site');
-    // (Its .htaccess links to /etc/wordpress for Apache: not needed behind PHP's server.)
-    cpSync(DEBIAN_WORDPRESS, site, { recursive: true, dereference: true, filter: (source) => !source.endsWith('/.htaccess') });
-    rmSync(join(site, 'wp-config.php'), { force: true });
+    const replaced = new Set(['wp-content', 'wp-config.php', '.htaccess'].map((name) => join(DEBIAN_WORDPRESS, name)));
+    linkTree(DEBIAN_WORDPRESS, site, (path) => replaced.has(path));
+    cpSync(join(DEBIAN_WORDPRESS, 'wp-content'), join(site, 'wp-content'), { recursive: true, dereference: true });
     writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin }));
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });

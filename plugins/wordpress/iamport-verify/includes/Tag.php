@@ -44,7 +44,8 @@ final class Tag
     {
         $tagAttributes = [];
         foreach ((array) $attributes as $name => $value) {
-            $tagAttributes[str_replace('_', '-', (string) $name)] = in_array(str_replace('_', '-', (string) $name), self::BOOLEAN_ATTRIBUTES, true)
+            $name = str_replace('_', '-', (string) $name);
+            $tagAttributes[$name] = in_array($name, self::BOOLEAN_ATTRIBUTES, true)
                 ? !in_array(strtolower((string) $value), ['', '0', 'false', 'no'], true)
                 : (string) $value;
         }
