@@ -5,7 +5,7 @@
  * Description:       Age-gated, one-account-per-person registration with a Korean mobile identity verification (Iamport / PortOne), checked on the server against the iamport-verify verifier's signed attestation. No CI, name, phone or birthday is ever stored.
  * Version:           0.1.0
  * Requires at least: 6.1
- * Requires PHP:      8.1
+ * Requires PHP:      8.2
  * License:           MIT
  * Text Domain:       iamport-verify
  * Domain Path:       /languages
