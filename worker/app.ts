@@ -8,16 +8,15 @@ import { issueChallenge, mintMerchantUid } from './checks/challenge.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
 import { exchange, parseExchangeRequest, parseProvider } from './exchange.ts';
+import { introspect, parseIntrospectionRequest } from './introspection.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { log, requestLog } from './middleware/request-log.ts';
-import { field, MERCHANT_UID_PATTERN, NONCE_PATTERN } from './request/fields.ts';
+import { field, MERCHANT_UID_PATTERN } from './request/fields.ts';
 import { readJsonBody } from './request/json-body.ts';
 import { DEMO_PATHS, demoFile, sandboxRoutes } from './sandbox/routes.ts';
 import { ConfigurationError, settingsFrom, type Settings } from './settings.ts';
-import { verifyAttestation } from './signing/attestation.ts';
 import { keyRing } from './signing/keys.ts';
-import { MAX_TOKEN_LENGTH } from '../server/token.ts';
 
 const JWKS_MAX_AGE_SECONDS = 300;
 
@@ -93,25 +92,10 @@ app.post('/v1/attestations', async (c) => {
 });
 
 // For backends with no JOSE library (RFC 7662 shape). Called server to server: no CORS.
-// Optional `audience`, `min_age` and `nonce` (RFC 7662 §2.1 allows extra parameters) make a
-// token that is valid but not what the caller wants answer inactive.
 app.post('/v1/introspect', rateLimit('INTROSPECT_RATE_LIMITER'), async (c) => {
   const settings = c.get('settings');
-  const body = await readJsonBody(c.req.raw, { allowForm: true });
-  const token = body.token;
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-    throw new VerifyError('invalid_request', '`token` is missing or malformed.');
-  }
-  const audience = field.optionalString(body, 'audience', /^https?:\/\/[^\s/]+$/);
-  // JSON gives a number; the form encoding gives digits.
-  const minAgeText = typeof body.min_age === 'number' ? String(body.min_age) : body.min_age;
-  const minAge = minAgeText === undefined ? undefined : field.string({ min_age: minAgeText }, 'min_age', /^[0-9]{1,3}$/);
-  const claims = await verifyAttestation(settings, issuerOf(c.req.url, settings), token, {
-    // A token is only ever for a site on the allow-list; the caller may narrow it to its own.
-    audiences: audience ? new Set([audience].filter((a) => settings.allowedOrigins.has(a))) : settings.allowedOrigins,
-    minAge: minAge === undefined ? undefined : Number(minAge),
-    nonce: field.optionalString(body, 'nonce', NONCE_PATTERN),
-  });
+  const request = parseIntrospectionRequest(await readJsonBody(c.req.raw, { allowForm: true }));
+  const claims = await introspect(request, settings, issuerOf(c.req.url, settings));
   return c.json(claims ? { active: true, ...claims } : { active: false }, 200, { 'cache-control': 'no-store' });
 });
 

@@ -1,7 +1,7 @@
 // The built kit on Node (node --test): imported by its package name, so the "exports" map,
 // the emitted JavaScript and Node's own fetch and WebCrypto are what is tested. The JWKS is
 // served by a local node:http server with a key made here; the workerd suite covers the rest.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
@@ -13,10 +13,10 @@ let issuer;
 let server;
 let jwksRequests = 0;
 let signingKey;
+let publicKey;
 
 before(async () => {
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
-  signingKey = privateKey;
+  ({ privateKey: signingKey, publicKey } = await generateKeyPair('ES256'));
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'node-key', alg: 'ES256', use: 'sig' }] };
   server = createServer((request, response) => {
     if (request.url !== '/.well-known/jwks.json') return response.writeHead(404).end();
@@ -78,5 +78,41 @@ describe('iamport-verify/server on Node', () => {
     const jwksUri = `http://127.0.0.1:${closed.address().port}/.well-known/jwks.json`;
     await new Promise((resolve) => closed.close(resolve));
     assert.equal(await codeOf(verifyAttestation(await token(), { issuer, audience: SITE, jwksUri })), 'jwks_unavailable');
+  });
+
+  it('waits a minute between JWKS fetches while the JWKS is down and no key is cached, then recovers', async () => {
+    // A counted JWKS that fails until it is told to answer.
+    let down = true;
+    let requests = 0;
+    const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'node-key', alg: 'ES256', use: 'sig' }] };
+    const flaky = createServer((request, response) => {
+      requests++;
+      if (down) return response.writeHead(503).end('down for maintenance');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+    });
+    await new Promise((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const options = { issuer, audience: SITE, jwksUri: `http://127.0.0.1:${flaky.address().port}/.well-known/jwks.json` };
+    mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    try {
+      const valid = await token();
+      for (let i = 0; i < 10; i++) assert.equal(await codeOf(verifyAttestation(valid, options)), 'jwks_unavailable');
+      assert.equal(requests, 1, 'one attempt, then the cooldown');
+
+      // Still down a minute later: one more attempt.
+      mock.timers.tick(61_000);
+      for (let i = 0; i < 10; i++) assert.equal(await codeOf(verifyAttestation(valid, options)), 'jwks_unavailable');
+      assert.equal(requests, 2);
+
+      // Back up: within the minute the kit still waits; after it, it fetches and verifies.
+      down = false;
+      assert.equal(await codeOf(verifyAttestation(valid, options)), 'jwks_unavailable');
+      assert.equal(requests, 2);
+      mock.timers.tick(61_000);
+      assert.equal((await verifyAttestation(valid, options)).sub, 'pairwise-sub');
+      assert.equal(requests, 3);
+    } finally {
+      mock.timers.reset();
+      await new Promise((resolve) => flaky.close(resolve));
+    }
   });
 });

@@ -33,12 +33,12 @@ async function post<T>(path: string, body: unknown, headers: Record<string, stri
   return response.json() as Promise<T>;
 }
 
-/** POST /v1/introspect, as a backend with no JOSE library would. */
+/** POST /v1/introspect, as a backend with no JOSE library would: for SITE unless `wants` names another audience. */
 export async function introspect(
   token: string, wants: { audience?: string; min_age?: number; nonce?: string } = {},
 ): Promise<{ active: boolean } & Record<string, unknown>> {
   const response = await SELF.fetch(ISSUER + '/v1/introspect', {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, ...wants }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, audience: SITE, ...wants }),
   });
   if (response.status !== 200) throw new Error(`/v1/introspect answered ${response.status}: ${await response.text()}`);
   return response.json() as Promise<{ active: boolean } & Record<string, unknown>>;

@@ -481,7 +481,10 @@ const introspectRequest = fc.record({
   } else value = token.value;
   // A form carries text only: other values are sent as their JSON text.
   if (encoding === 'form' && typeof value !== 'string') value = JSON.stringify(value);
-  const body = encoding === 'form' ? new URLSearchParams({ token: value as string }).toString() : JSON.stringify({ token: value });
+  // `audience` is the real token's own site: only the token decides whether it is active.
+  const body = encoding === 'form'
+    ? new URLSearchParams({ token: value as string, audience: SITE }).toString()
+    : JSON.stringify({ token: value, audience: SITE });
   const contentType = encoding === 'form' ? 'application/x-www-form-urlencoded' : encoding === 'json' ? 'application/json' : 'text/plain';
   const headers = new Headers({ ...noise, 'content-type': contentType, 'cf-connecting-ip': clientIp() });
   const request = new Request(`${VERIFIER}/v1/introspect`, { method: 'POST', headers, body });

@@ -41,21 +41,21 @@ describe('key rotation', () => {
       algorithms: ['ES256'], typ: 'iamport-verify+jwt',
     });
     expect(protectedHeader.kid).toBe('dev-test-key-2');
-    expect((await post('/v1/introspect', { token }, { origin: null })).body.active).toBe(true);
+    expect((await post('/v1/introspect', { token, audience: SITE }, { origin: null })).body.active).toBe(true);
   });
 });
 
 describe('POST /v1/introspect', () => {
   it('answers active with the claims for a valid token', async () => {
     const { body: attestation } = await attest(await verifiedBody('adult', { min_age: 19 }));
-    const { status, body } = await post('/v1/introspect', { token: attestation.token }, { origin: null });
+    const { status, body } = await post('/v1/introspect', { token: attestation.token, audience: SITE }, { origin: null });
     expect(status).toBe(200);
     expect(body).toEqual({ active: true, ...attestation.claims });
   });
 
   it('takes the RFC 7662 form encoding too', async () => {
     const { body: attestation } = await attest(await verifiedBody());
-    const { body } = await post('/v1/introspect', `token=${attestation.token}`, {
+    const { body } = await post('/v1/introspect', `token=${attestation.token}&audience=${encodeURIComponent(SITE)}`, {
       origin: null, headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(body.active).toBe(true);
@@ -67,13 +67,29 @@ describe('POST /v1/introspect', () => {
       .setProtectedHeader({ alg: 'ES256', typ: 'iamport-verify+jwt', kid: 'dev-test-key-1' })
       .setIssuer(VERIFIER).setIssuedAt().setNotBefore('0s').setExpirationTime('5m')
       .sign(attacker.privateKey);
-    const { body } = await post('/v1/introspect', { token: forged }, { origin: null });
+    const { body } = await post('/v1/introspect', { token: forged, audience: SITE }, { origin: null });
     expect(body).toEqual({ active: false });
   });
 
   it('answers { active: false } for garbage, and invalid_request for a missing token', async () => {
-    expect((await post('/v1/introspect', { token: 'a.b.c' }, { origin: null })).body).toEqual({ active: false });
-    expect((await post('/v1/introspect', {}, { origin: null })).body.code).toBe('invalid_request');
+    expect((await post('/v1/introspect', { token: 'a.b.c', audience: SITE }, { origin: null })).body).toEqual({ active: false });
+    expect((await post('/v1/introspect', { audience: SITE }, { origin: null })).body.code).toBe('invalid_request');
+  });
+
+  it('refuses a request without audience as invalid_request, so no token is active for just anyone who asks', async () => {
+    const { body: attestation } = await attest(await verifiedBody());
+    for (const body of [{ token: attestation.token }, { token: attestation.token, audience: '' }, { token: attestation.token, audience: 'shop.example' }]) {
+      const { status, response, body: problem } = await post('/v1/introspect', body, { origin: null });
+      expect(status).toBe(400);
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      expect(problem).toMatchObject({ code: 'invalid_request', status: 400 });
+      expect(problem.detail).toContain('audience');
+    }
+  });
+
+  it('answers inactive for an audience that is not on the allow-list, even with a valid token', async () => {
+    const { body: attestation } = await attest(await verifiedBody());
+    expect((await post('/v1/introspect', { token: attestation.token, audience: 'https://evil.example' }, { origin: null })).body).toEqual({ active: false });
   });
 });
 

@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TEST_PERSONS } from '../../worker/sandbox/persons.ts';
-import { attest, personalData, post, v2Body, VERIFIER, verifiedBody } from './support.ts';
+import { attest, personalData, post, SITE, v2Body, VERIFIER, verifiedBody } from './support.ts';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -19,7 +19,7 @@ describe('personal data', () => {
         answers.push(JSON.stringify(first.body), JSON.stringify(replay.body));
         if (first.body.token) {
           answers.push(atob(first.body.token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-          answers.push(JSON.stringify((await post('/v1/introspect', { token: first.body.token }, { origin: null })).body));
+          answers.push(JSON.stringify((await post('/v1/introspect', { token: first.body.token, audience: SITE }, { origin: null })).body));
         }
       }
     }

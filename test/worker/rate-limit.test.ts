@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import { RATE_LIMIT_PERIOD_SECONDS } from '../../worker/middleware/rate-limit.ts';
 import { captureLogs, figures, postDirect } from './hardening.ts';
-import { bindings, certify, randomClientIp, VERIFIER, verifiedBody } from './support.ts';
+import { bindings, certify, randomClientIp, SITE, VERIFIER, verifiedBody } from './support.ts';
 
 /** RATE_LIMITER in test/worker/vitest.config.ts: 20 requests per 60 s per client. */
 const TEST_LIMIT = 20;
@@ -41,7 +41,7 @@ describe('a burst over the rate limit', () => {
     expect(Number(refused.headers.get('retry-after'))).toBe(RATE_LIMIT_PERIOD_SECONDS);
     expect(await ledgerFor(bindings, 'iamport', String(waiting.imp_uid)).isClaimed()).toBe(false);
     // Introspection has its own, higher limit (a site's backend calls it for all its users).
-    expect((await postDirect('/v1/introspect', { token: 'a.b.c' }, { clientIp: burster })).status).toBe(200);
+    expect((await postDirect('/v1/introspect', { token: 'a.b.c', audience: SITE }, { clientIp: burster })).status).toBe(200);
     // The public documents are not limited.
     expect((await SELF.fetch(`${VERIFIER}/.well-known/jwks.json`, { headers: { 'cf-connecting-ip': burster } })).status).toBe(200);
 
