@@ -58,10 +58,13 @@ export function highSTwin(token) {
  */
 export function attestationCases({ token, over14, noAge, yearAge }, signingKey) {
   const { header: realHeader, claims } = partsOf(token);
-  const ours = createPrivateKey({ key: signingKey, format: 'jwk' });
+  // Private keys as PEM text, not KeyObjects: workerd's node:crypto (where the kit's and
+  // introspection's suite runs these cases) signs only with key material, as Node does too.
+  const ours = createPrivateKey({ key: signingKey, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' });
   const publishedJwk = { kty: signingKey.kty, crv: signingKey.crv, x: signingKey.x, y: signingKey.y, kid: signingKey.kid, alg: 'ES256', use: 'sig' };
   const publicKey = createPublicKey({ key: publishedJwk, format: 'jwk' });
-  const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const attackerPair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const attacker = { publicKey: attackerPair.publicKey, privateKey: attackerPair.privateKey.export({ type: 'pkcs8', format: 'pem' }) };
   const attackerJwk = { ...attacker.publicKey.export({ format: 'jwk' }), kid: 'attacker' };
   const header = (extra = {}) => ({ alg: 'ES256', typ: TOKEN_TYPE, kid: realHeader.kid, ...extra });
   const resigned = (changes) => signES256(header(), { ...claims, ...changes }, ours);
@@ -110,6 +113,9 @@ export function attestationCases({ token, over14, noAge, yearAge }, signingKey) 
     ['nbf in the future', resigned({ iat: now + 3600, nbf: now + 3600, exp: now + 4200 }), 'token_not_yet_valid'],
     ['another issuer', resigned({ iss: 'https://evil.example' }), 'wrong_issuer'],
     ['another site (aud)', resigned({ aud: 'https://evil.example' }), 'wrong_audience'],
+    // Shapes the verifier never signs: an aud list that holds the site (stock libraries accept it), no subject.
+    ['aud a list that holds the site, under our signature', resigned({ aud: [claims.aud, 'https://evil.example'] }), 'invalid_token'],
+    ['an empty sub, under our signature', resigned({ sub: '' }), 'invalid_token'],
 
     ...Object.entries({ age_over: { age_over: 99 }, sub: { sub: 'someone-else' }, aud: { aud: 'https://evil.example' }, exp: { exp: now + 86_400 } })
       .map(([name, changes]) => [`the payload's ${name} changed after signing`, `${encodedHeader}.${json({ ...claims, ...changes })}.${signature}`, 'invalid_token']),

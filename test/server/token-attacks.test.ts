@@ -49,8 +49,9 @@ beforeAll(async () => {
   const token = await issueToken({ minAge: POLICY_MIN_AGE });
   real = { token, ...partsOf(token) };
   cases = attestationCases({ token, over14: await issueToken({ minAge: 14 }), noAge: await issueToken({ minAge: null }) }, signingJwks()[0]!);
-  const carried = cases.map((c) => partsOf(c.token).header.jwk).find((jwk) => jwk !== undefined);
-  attackerJwks = { keys: [carried] };
+  const headerOf = (token: string) => { try { return partsOf(token).header; } catch { return {}; } };
+  attackerJwks = { keys: cases.map((c) => headerOf(c.token).jwk).filter((jwk) => jwk !== undefined).slice(0, 1) };
+  expect(attackerJwks.keys).toHaveLength(1);
 });
 
 afterAll(() => {
