@@ -1,7 +1,7 @@
 /**
  * Challenge keeping: the tag holds a challenge from the verifier so that a click can open the
- * provider's window at once, keeps it fresh for as long as the page is open, and keeps the one
- * a redirect flow leaves with (sessionStorage) for the return.
+ * provider's window at once, and keeps it fresh for as long as the page is open. The one a
+ * redirect flow leaves with is kept for the return by challenge-store.ts.
  */
 import type { ProviderName } from './providers/index.js';
 import { requestChallenge, type Challenge } from './verifier.js';
@@ -103,46 +103,5 @@ export class ChallengeKeeper {
         // A click asks again and reports the failure.
       });
     }, Math.max(MIN_REFRESH_DELAY_MS, remainingMs(held) - neededMs(held)));
-  }
-}
-
-const STORAGE_PREFIX = 'iamport-verify:';
-
-/**
- * The redirect flow leaves the page: the challenge it left with is kept for the return, one
- * per tag on the page (its id or name). A challenge read back is only ever used to finish the
- * verification that came back: how long it was away is not known well enough to open another.
- */
-export class ReturnStore {
-  constructor(private readonly tag: { readonly id: string; readonly name: string }) {}
-
-  #key(): string {
-    const { id, name } = this.tag;
-    return STORAGE_PREFIX + location.pathname + '#' + (id || name);
-  }
-
-  keep(challenge: Challenge): void {
-    try {
-      sessionStorage.setItem(this.#key(), JSON.stringify(challenge));
-    } catch {
-      // Storage blocked: the popup flow still works.
-    }
-  }
-
-  read(): Challenge | undefined {
-    try {
-      const stored = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null');
-      return typeof stored?.challenge === 'string' && typeof stored.merchant_uid === 'string' ? stored : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  forget(): void {
-    try {
-      sessionStorage.removeItem(this.#key());
-    } catch {
-      // Nothing was stored.
-    }
   }
 }

@@ -31,7 +31,7 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
-  [part='base'] {
+  [part=base] {
     display: flex;
     flex-direction: column;
     align-items: flex-start;
@@ -62,7 +62,7 @@ export const styles = css`
     outline-offset: 2px;
   }
   button:disabled,
-  [aria-disabled='true'] {
+  [aria-disabled=true] {
     cursor: not-allowed;
     filter: saturate(0.4);
   }

@@ -1,5 +1,5 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
-import { ChallengeKeeper, ReturnStore } from './challenge.js';
+import { ChallengeKeeper } from './challenge.js';
 import { styles } from './iamport-verify.styles.js';
 import { verification } from './on-demand.js';
 import { PROVIDER_NAMES, providerEntry, type ProviderName } from './providers/index.js';
@@ -132,12 +132,10 @@ export class IamportVerifyElement extends ReactiveElement {
     () => ({ endpoint: this.endpoint, provider: this.provider, merchantUid: this.merchantUid || undefined }),
     () => this.#state !== 'verified' && this.#state !== 'verifying',
   );
-  readonly #returns = new ReturnStore(this);
   /** What the verification (verification.ts) may touch. */
   readonly #host: VerificationHost = {
     tag: this,
     challenges: this.#challenges,
-    returns: this.#returns,
     next: () => ++this.#attempt,
     isCurrent: (attempt) => attempt === this.#attempt,
     text: () => this.#text() as AllMessages,
@@ -243,7 +241,8 @@ export class IamportVerifyElement extends ReactiveElement {
   reset(): void {
     this.#attempt++;
     this.#setToken(undefined);
-    this.#returns.forget();
+    // Only a verification stores a challenge for the redirect's return.
+    verification.loaded()?.forgetReturn(this);
     this.#setState('idle');
     if (this.isConnected) this.#prepare();
   }
@@ -400,18 +399,16 @@ export class IamportVerifyElement extends ReactiveElement {
   };
 
   /**
-   * The redirect flow's return: the tag whose stored challenge matches the id in the address
-   * finishes the exchange, once the provider's module (which reads the rest) has arrived.
+   * The redirect flow's return: when the address holds the provider's return parameter, the
+   * provider's module and the verification are fetched to see whether it is this tag's, and finish it.
    */
   #resumeRedirect(name: ProviderName): boolean {
     const entry = providerEntry(name)!;
-    const id = new URL(location.href).searchParams.get(entry.returnParam);
-    const stored = id ? this.#returns.read() : undefined;
-    if (!stored || stored.merchant_uid !== id) return false;
+    if (!new URL(location.href).searchParams.has(entry.returnParam)) return false;
     const attempt = ++this.#attempt;
-    this.#setState('verifying');
+    this.#setState('loading');
     Promise.all([entry.module.load(), verification.load()]).then(([provider, flow]) => {
-      if (attempt === this.#attempt && !flow.resume(this.#host, provider, stored)) this.#getReady();
+      if (attempt === this.#attempt && !flow.resume(this.#host, provider)) this.#getReady();
     }, () => attempt === this.#attempt && this.#fail(new FlowError('sdk_load_failed')));
     return true;
   }

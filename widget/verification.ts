@@ -5,7 +5,8 @@
  * form; it hands them over as a `VerificationHost`. Nothing here is imported at run time from
  * the element's modules, so this file is all that a verification adds to the page.
  */
-import type { ChallengeKeeper, ReturnStore } from './challenge.js';
+import type { ChallengeKeeper } from './challenge.js';
+import { ReturnStore } from './challenge-store.js';
 import type { IamportVerifyElement, VerifyState } from './iamport-verify.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
@@ -34,7 +35,6 @@ export interface VerificationHost {
   /** The tag, for its attributes. */
   readonly tag: IamportVerifyElement;
   readonly challenges: ChallengeKeeper;
-  readonly returns: ReturnStore;
   /** Starts a new attempt: answers that come for an older one are ignored. */
   next(): number;
   isCurrent(attempt: number): boolean;
@@ -51,7 +51,7 @@ export interface VerificationHost {
 /** Open the provider's window: synchronously, so that it opens inside the click. */
 export function open(host: VerificationHost, provider: VerificationProvider, challenge: Challenge, attempt: number): void {
   // The redirect flow leaves the page: the return finds this challenge by its merchant_uid.
-  host.returns.keep(challenge);
+  new ReturnStore(host.tag).keep(challenge);
   host.setState('verifying', host.text().verifying);
   provider.open(request(host.tag, challenge.merchant_uid), (result) => {
     if (!host.isCurrent(attempt)) return;
@@ -60,21 +60,28 @@ export function open(host: VerificationHost, provider: VerificationProvider, cha
   });
 }
 
+/** Forget the challenge kept for a redirect's return (the tag was reset). */
+export function forgetReturn(tag: IamportVerifyElement): void {
+  new ReturnStore(tag).forget();
+}
+
 /**
- * The redirect flow's return, for the tag whose stored challenge matches the id in the address:
- * strip the provider's parameters and finish the exchange. False when the address holds no
- * verification after all.
+ * The redirect flow's return: if the address holds a verification whose id is this tag's stored
+ * challenge's, strip the provider's parameters and finish the exchange. False when it is not
+ * this tag's (another tag's, or no verification at all).
  */
-export function resume(host: VerificationHost, provider: VerificationProvider, stored: Challenge): boolean {
+export function resume(host: VerificationHost, provider: VerificationProvider): boolean {
   const url = new URL(location.href);
   const back = provider.readReturn(url.searchParams);
-  if (!back) return false;
+  const returns = new ReturnStore(host.tag);
+  const stored = back && returns.read();
+  if (!back || stored?.merchant_uid !== back.merchantUid) return false;
   for (const param of provider.returnParams) url.searchParams.delete(param);
   // imp_uid must not linger in the address bar (history, referrers, shared links).
   history.replaceState(history.state, '', url);
   settle(host, back.result, stored);
   if (!back.result.ok) {
-    host.returns.forget();
+    returns.forget();
     // The stored challenge only finishes the verification it left with; the next try gets its own.
     host.challenges.ensure().catch(() => {});
   }
@@ -84,7 +91,7 @@ export function resume(host: VerificationHost, provider: VerificationProvider, s
 function settle(host: VerificationHost, result: ProviderResult, challenge: Challenge): void {
   if (!result.ok) return host.fail({ code: result.code, message: result.detail });
   const attempt = host.next();
-  host.returns.forget();
+  new ReturnStore(host.tag).forget();
   host.setState('verifying', host.text().verifying);
   const { tag } = host;
   const body: Record<string, unknown> = { ...result.fields, challenge: challenge.challenge };

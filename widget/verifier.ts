@@ -47,7 +47,7 @@ async function post<T>(endpoint: string, path: string, body: object, isValid: (d
       credentials: 'omit',
     });
   } catch {
-    throw new FlowError('network_error', 'No answer from the verifier.', true);
+    throw new FlowError('network_error', undefined, true);
   }
   const data = await response.json().catch(() => undefined);
   if (!response.ok) {

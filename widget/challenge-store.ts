@@ -1,0 +1,47 @@
+/**
+ * The challenge a redirect flow leaves with, kept (sessionStorage) for the return. Loaded with
+ * the verification: only a verification stores one, and only an address that holds a
+ * provider's return parameter makes the tag look for one.
+ */
+import type { Challenge } from './verifier.js';
+
+const STORAGE_PREFIX = 'iamport-verify:';
+
+/**
+ * The redirect flow leaves the page: the challenge it left with is kept for the return, one
+ * per tag on the page (its id or name). A challenge read back is only ever used to finish the
+ * verification that came back: how long it was away is not known well enough to open another.
+ */
+export class ReturnStore {
+  constructor(private readonly tag: { readonly id: string; readonly name: string }) {}
+
+  #key(): string {
+    const { id, name } = this.tag;
+    return STORAGE_PREFIX + location.pathname + '#' + (id || name);
+  }
+
+  keep(challenge: Challenge): void {
+    try {
+      sessionStorage.setItem(this.#key(), JSON.stringify(challenge));
+    } catch {
+      // Storage blocked: the popup flow still works.
+    }
+  }
+
+  read(): Challenge | undefined {
+    try {
+      const stored = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null');
+      return typeof stored?.challenge === 'string' && typeof stored.merchant_uid === 'string' ? stored : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  forget(): void {
+    try {
+      sessionStorage.removeItem(this.#key());
+    } catch {
+      // Nothing was stored.
+    }
+  }
+}
