@@ -57,8 +57,8 @@ const sections = {
     [
       ['cancelled', 'the person closed or cancelled the verification window'],
       ['popup_blocked', 'the browser blocked the verification window'],
-      ['sdk_load_failed', 'the provider SDK could not be loaded'],
-      ['network_error', 'the verifier could not be reached'],
+      ['sdk_load_failed', 'the provider SDK, or the part of the tag loaded for it, could not be loaded'],
+      ['network_error', 'the verifier could not be reached (an exchange is first sent again a few times)'],
       ['invalid_attribute', 'an attribute has a value the tag refuses (for example `carrier="KT"`)'],
       ['pg_error', 'the PG reported a failure (its message is in `detail.message`)'],
     ].map(([code, when]) => [`\`${code}\``, when, `${tagSays(code)}`]),

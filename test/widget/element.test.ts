@@ -123,6 +123,25 @@ describe('the challenge\'s lifetime, on the verifier\'s clock', () => {
     expect(calls[0]!.params.merchant_uid).to.equal('iv_minted2');
   });
 
+  it('with a verifier that does not say when it issued the challenge, times it on this device\'s clock from its expiry', async () => {
+    clock = deviceClock();
+    verifier.challengeAnswer = (body) => ({
+      status: 201,
+      body: { merchant_uid: body.merchant_uid ?? `iv_${verifier.issued('/v1/challenges').length}`, challenge: 'c1.older', expires_at: Math.floor(Date.now() / 1000) + 600 },
+    });
+    const calls = installImp(() => {});
+    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678"></iamport-verify>`);
+    element.start();
+    expect(calls.map((call) => call.params.merchant_uid)).to.deep.equal(['iv_1']);
+    clock.advance(6 * 60_000);
+    button(element).focus();
+    calls[0]!.callback({ success: false, error_msg: '사용자가 본인인증을 취소하셨습니다.' });
+    await until(() => element.state === 'error', element);
+    await sendKeys({ press: 'Enter' });
+    await until(() => calls.length === 2, element, 'IMP.certification');
+    expect(calls[1]!.params.merchant_uid).to.equal('iv_2');
+  });
+
   it('gives a deployment with short-lived challenges half of each one\'s life', async () => {
     clock = deviceClock();
     verifier.challengeTtl = 120;
