@@ -89,7 +89,7 @@ export function resume(host: VerificationHost, provider: VerificationProvider): 
 }
 
 function settle(host: VerificationHost, result: ProviderResult, challenge: Challenge): void {
-  if (!result.ok) return host.fail({ code: result.code, message: result.detail });
+  if (!result.ok) return host.fail({ code: result.code, message: result.detail } satisfies Failure);
   const attempt = host.next();
   new ReturnStore(host.tag).forget();
   host.setState('verifying', host.text().verifying);

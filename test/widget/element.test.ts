@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { executeServerCommand, sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, executeServerCommand, sendKeys } from '@web/test-runner-commands';
 import { IamportVerifyElement } from '../../widget/iamport-verify.js';
 import { TYPICAL_VERIFICATION_MS } from '../../widget/challenge.js';
 import {
@@ -288,6 +288,23 @@ describe('accessibility', () => {
       expect(element.shadowRoot!.activeElement).to.equal(control);
       expect(element.shadowRoot!.querySelector('[role=status]')).not.to.equal(null);
       await expectAccessible(element);
+    }
+  });
+
+  it('passes axe in the dark scheme, ready and in error', async () => {
+    await emulateMedia({ colorScheme: 'dark' });
+    try {
+      const calls = installImp(() => {});
+      const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" lang="en"></iamport-verify>`);
+      expect(getComputedStyle(element.shadowRoot!.querySelector('[part=base]')!).backgroundColor).to.equal('rgb(28, 31, 38)');
+      await expectAccessible(element);
+      element.start();
+      calls[0]!.callback({ success: false, error_msg: '사용자가 본인인증을 취소하셨습니다.' });
+      await until(() => element.state === 'error', element);
+      await element.updateComplete;
+      await expectAccessible(element);
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
     }
   });
 
