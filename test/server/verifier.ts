@@ -1,10 +1,10 @@
 /**
  * What the kit's tests need from the real verifier (running in this workerd as SELF):
  * real tokens through the whole sandbox flow, its JWKS over a counted fetch, its
- * introspection, and hand-made JWSs for the attacks (signed with any key and any header).
+ * introspection, and hand-made JWSs (signed with any key and any header).
  */
 import { SELF, env } from 'cloudflare:test';
-import { importJWK, type JWK } from 'jose';
+import { base64url, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 
 export const ISSUER = 'https://verify.example';
 export const SITE = 'https://shop.example';
@@ -64,35 +64,16 @@ export async function privateKey(jwk: JWK): Promise<CryptoKey> {
   return (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey;
 }
 
-const encoder = new TextEncoder();
-
-export function base64url(bytes: Uint8Array | string): string {
-  const raw = typeof bytes === 'string' ? encoder.encode(bytes) : bytes;
-  return btoa(String.fromCharCode(...raw)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function decodePart<T = Record<string, unknown>>(part: string): T {
-  const binary = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as T;
-}
-
 /** The header and claims of a token, to copy into a forgery. */
 export function partsOf(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
-  const [header, claims] = token.split('.') as [string, string];
-  return { header: decodePart(header), claims: decodePart(claims) };
+  return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
 }
+
+const encodeJson = (value: object) => base64url.encode(JSON.stringify(value));
 
 /** A compact JWS with exactly this header and payload, signed ES256 (P-256, raw r||s as JWS wants). */
 export async function signES256(header: object, payload: object, key: CryptoKey): Promise<string> {
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, encoder.encode(input));
-  return `${input}.${base64url(new Uint8Array(signature))}`;
-}
-
-/** A compact JWS signed HS256 with `secret` as the HMAC key. */
-export async function signHS256(header: object, payload: object, secret: Uint8Array): Promise<string> {
-  const input = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-  const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const signature = await crypto.subtle.sign('HMAC', key, encoder.encode(input));
-  return `${input}.${base64url(new Uint8Array(signature))}`;
+  const input = `${encodeJson(header)}.${encodeJson(payload)}`;
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(input));
+  return `${input}.${base64url.encode(new Uint8Array(signature))}`;
 }
