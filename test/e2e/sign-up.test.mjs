@@ -302,6 +302,18 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
       assert.equal(direct.body.code, 'origin_not_allowed');
       assert.equal(direct.headers.get('access-control-allow-origin'), null);
       assert.equal(direct.body.challenge, undefined);
+
+      // The error's text is in a part of the tag fetched on demand from beside its module, at
+      // the verifier: served to any site, as the module is.
+      const parts = await tab.evaluate(() => performance.getEntriesByType('resource').map((entry) => entry.name)
+        .filter((name) => name.includes('/iamport-verify/')));
+      assert.ok(parts.length > 0, 'the tag fetched no part on demand');
+      for (const part of parts) {
+        assert.ok(part.startsWith(`${verifier.origin}/iamport-verify/`), part);
+        const served = await fetch(part, { headers: { origin: elsewhere.origin } });
+        assert.equal(served.status, 200);
+        assert.equal(served.headers.get('access-control-allow-origin'), '*');
+      }
       stats.passed++;
     } finally {
       await context.close();
