@@ -17,11 +17,17 @@ const buildDirectory = mkdtempSync(join(tmpdir(), 'iamport-verify-recipes-'));
 
 const goBinary = join(buildDirectory, 'verify_attestation');
 
+// The PHP class speaks HTTP through ext-curl when PHP has it, else through PHP's streams: one run each.
+// `php -n` reads no php.ini, so loads no shared extension such as curl (openssl and json are built in).
+const PHP = ['php', 'examples/verify_attestation.php'];
+const PHP_WITHOUT_CURL = ['php', '-n', 'examples/verify_attestation.php'];
+
 /** Each recipe prints `valid <claims>` or `refused <code>` per token argument. */
 const RECIPES = {
   // First the kit itself: the forgeries' expected codes are its own.
   'Node (iamport-verify/server)': ['node', 'test/languages/node-kit.mjs'],
-  'PHP (AttestationVerifier, openssl)': ['php', 'examples/verify_attestation.php'],
+  'PHP (AttestationVerifier; HTTP through ext-curl)': PHP,
+  'PHP (AttestationVerifier; HTTP through PHP\'s streams)': PHP_WITHOUT_CURL,
   'Python (PyJWT)': ['/usr/bin/python3', 'examples/verify_attestation.py'],
   'Go (golang-jwt)': [goBinary],
   'Ruby (ruby-jwt)': ['ruby', 'examples/verify_attestation.rb'],
@@ -136,7 +142,7 @@ describe('PHP\'s own parsing (no JOSE library under it)', () => {
       'a payload that is JSON null': signEncoded(header, encode('null'), ours),
       'a token of 5000 characters': signEncoded(header, encode(JSON.stringify({ ...partsOf(tokens.token).claims, pad: 'x'.repeat(4000) })), ours),
     };
-    const outcomes = runRecipe(RECIPES['PHP (AttestationVerifier, openssl)'], Object.values(odd), policy());
+    const outcomes = runRecipe(PHP, Object.values(odd), policy());
     assert.deepEqual(
       Object.fromEntries(Object.keys(odd).map((name, i) => [name, outcomes[i].verdict])),
       Object.fromEntries(Object.keys(odd).map((name) => [name, 'invalid_token'])),
@@ -153,7 +159,7 @@ describe('PHP\'s HttpJwks', () => {
     assert.ok(unknownKids.length > 0);
     await loggedSoFar();
     const jwksBefore = verifier.requests().filter(isJwks).length;
-    runRecipe(RECIPES['PHP (AttestationVerifier, openssl)'], [tokens.token, ...unknownKids.map((c) => c.token), tokens.token], policy());
+    runRecipe(PHP, [tokens.token, ...unknownKids.map((c) => c.token), tokens.token], policy());
     await loggedSoFar();
     assert.equal(verifier.requests().filter(isJwks).length - jwksBefore, 1);
   });
@@ -172,12 +178,19 @@ async function loggedSoFar() {
 }
 
 describe('PHP without openssl (IntrospectionVerifier, POST /v1/introspect)', () => {
-  test('accepts the verifier\'s own token and refuses every forgery, as not active', () => {
-    const { got, wanted, outcomes } = judge(RECIPES['PHP (AttestationVerifier, openssl)'], { INTROSPECT: '1' });
-    // RFC 7662: the verifier says only "not active", never why.
-    const inactive = Object.fromEntries(Object.entries(wanted).map(([name, code]) => [name, code === 'valid' ? 'valid' : 'invalid_token']));
-    assert.deepEqual(got, inactive);
-    assert.equal(outcomes[0].claims.sub, partsOf(tokens.token).claims.sub);
+  for (const [http, command] of [['ext-curl', PHP], ['PHP\'s streams', PHP_WITHOUT_CURL]]) {
+    test(`accepts the verifier's own token and refuses every forgery, as not active (HTTP through ${http})`, () => {
+      const { got, wanted, outcomes } = judge(command, { INTROSPECT: '1' });
+      // RFC 7662: the verifier says only "not active", never why.
+      const inactive = Object.fromEntries(Object.entries(wanted).map(([name, code]) => [name, code === 'valid' ? 'valid' : 'invalid_token']));
+      assert.deepEqual(got, inactive);
+      assert.equal(outcomes[0].claims.sub, partsOf(tokens.token).claims.sub);
+    });
+  }
+
+  test('the two PHP runs have and lack ext-curl, so both HTTP paths are the ones tested', () => {
+    const httpPath = ([php, ...flags]) => spawnSync(php, [...flags.slice(0, -1), '-r', 'echo function_exists("curl_init") ? "curl" : "streams";'], { encoding: 'utf8' }).stdout;
+    assert.deepEqual([httpPath(PHP), httpPath(PHP_WITHOUT_CURL)], ['curl', 'streams']);
   });
 });
 

@@ -9,7 +9,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const RECIPE_TIMEOUT_MS = 120_000;
 
 /** What the recipes run on. ruby-jwt does not pull in Ruby itself. */
-const PACKAGES = ['php-cli', 'python3-jwt', 'ruby', 'ruby-jwt', 'golang-go', 'golang-github-golang-jwt-jwt-dev', 'curl'];
+const PACKAGES = ['php-cli', 'php-curl', 'python3-jwt', 'ruby', 'ruby-jwt', 'golang-go', 'golang-github-golang-jwt-jwt-dev', 'curl'];
 /** Others may be installing at the same time: wait for apt's lock instead of failing. */
 const APT_LOCK_TIMEOUT_S = '300';
 
