@@ -54,6 +54,7 @@ const SAME_AS: Record<string, keyof AllMessages> = {
   upstream_auth_failed: 'invalid_attribute',
   origin_not_allowed: 'invalid_attribute',
   configuration_error: 'invalid_attribute',
+  test_channel: 'invalid_attribute',
 };
 
 /** The message for an error code, with `{age}` filled in. */

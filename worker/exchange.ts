@@ -93,8 +93,10 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
     : await new PortOneClient(settings.portone, upstreamFetch, settings.upstreamTimeoutMs).getIdentityVerification(request.upstreamId);
 
   const nowMs = Date.now();
-  const { verifiedAt } = checkVerification(record, {
+  const { verifiedAt, ci } = checkVerification(record, {
     merchantUid: request.merchantUid,
+    audience: ctx.origin,
+    acceptTestChannels: settings.environment === 'development',
     challengeIssuedAt,
     challengeTtlSeconds: settings.challengeTtlSeconds,
     nowMs,
@@ -113,7 +115,7 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
   const claims = buildClaims({
     issuer: ctx.issuer,
     audience: ctx.origin,
-    subject: await pairwiseSubject(settings.subjectSecret, ctx.origin, record.ci!),
+    subject: await pairwiseSubject(settings.subjectSecret, ctx.origin, ci),
     nowSeconds: Math.floor(nowMs / 1000),
     ttlSeconds: settings.tokenTtlSeconds,
     merchantUid: request.merchantUid,

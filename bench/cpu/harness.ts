@@ -126,7 +126,7 @@ async function main() {
   const pieces = {
     verify_challenge: await measure(ITERATIONS, () => verifyChallenge(settings.challengeSecret, issued.challenge, 'm_bench', ORIGIN, now(), 600)),
     upstream_answer_mapping: await measure(ITERATIONS, () => client.getCertification(pieceImp)),
-    check_verification: await measure(ITERATIONS, () => checkVerification(record, { merchantUid: 'm_bench', challengeIssuedAt: now(), challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 })),
+    check_verification: await measure(ITERATIONS, () => checkVerification(record, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: now(), challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 })),
     pairwise_subject: await measure(ITERATIONS, () => pairwiseSubject(settings.subjectSecret, ORIGIN, record.ci!)),
     build_claims: await measure(ITERATIONS, () => buildClaims(claimsInput('s'))),
     es256_sign: await measure(ITERATIONS, () => signAttestation(settings, buildClaims(claimsInput('s')))),
@@ -135,7 +135,7 @@ async function main() {
   const decisions = await measure(ITERATIONS, async () => {
     const issuedAt = await verifyChallenge(settings.challengeSecret, issued.challenge, 'm_bench', ORIGIN, now(), 600);
     const fresh = await client.getCertification(pieceImp);
-    const { verifiedAt } = checkVerification(fresh, { merchantUid: 'm_bench', challengeIssuedAt: issuedAt, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 });
+    const { verifiedAt } = checkVerification(fresh, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issuedAt, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 });
     const subject = await pairwiseSubject(settings.subjectSecret, ORIGIN, fresh.ci!);
     return signAttestation(settings, buildClaims({ ...claimsInput(subject), verifiedAt }));
   });

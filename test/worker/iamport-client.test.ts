@@ -91,13 +91,32 @@ describe('reading certifications', () => {
     expect(record).toEqual({
       provider: 'iamport', id: 'imp_100000000001', merchantUid: 'order-1', certified: true,
       verifiedAt: expect.any(Number), birthDate: { year: 2001, month: 2, day: 3 }, ci: 'fake-ci-imp_100000000001', foreigner: true,
+      version: 'V1', testChannel: undefined, pageUrl: undefined,
     });
+  });
+
+  it('keeps the URL of the page the certification ran on, for the origin check', async () => {
+    const fake = new FakeIamport();
+    fake.addCertification('imp_100000000001', 'm', { origin: 'https://shop.example/signup' });
+    expect((await clientFor(fake).getCertification('imp_100000000001')).pageUrl).toBe('https://shop.example/signup');
   });
 
   it('falls back to the legacy `birth` when there is no `birthday`', async () => {
     const fake = new FakeIamport();
     fake.addCertification('imp_100000000001', 'm', { birthday: undefined, birth: Date.parse('2001-02-03T00:00:00+09:00') / 1000 });
     expect((await clientFor(fake).getCertification('imp_100000000001')).birthDate).toEqual({ year: 2001, month: 2, day: 3 });
+  });
+
+  it('treats an empty birthday as malformed, never falling back to the legacy `birth`', async () => {
+    const fake = new FakeIamport();
+    fake.addCertification('imp_100000000001', 'm', { birthday: '', birth: 0 });
+    await expect(clientFor(fake).getCertification('imp_100000000001')).rejects.toMatchObject({ code: 'upstream_unavailable' });
+  });
+
+  it('reads a legacy `birth` of 0 as no birth date, not as 1 January 1970', async () => {
+    const fake = new FakeIamport();
+    fake.addCertification('imp_100000000001', 'm', { birthday: undefined, birth: 0 });
+    expect((await clientFor(fake).getCertification('imp_100000000001')).birthDate).toBeUndefined();
   });
 
   it('answers certification_not_found on the upstream\'s 404', async () => {

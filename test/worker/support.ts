@@ -44,7 +44,7 @@ export async function certify(person: string, merchantUid: string, extra: Json =
 /** A challenge, a verification of `person`, and the exchange body for it. */
 export async function verifiedBody(person = 'adult', extra: Json = {}, origin = SITE) {
   const issued = await challenge(undefined, origin);
-  const callback = await certify(person, issued.merchant_uid);
+  const callback = await certify(person, issued.merchant_uid, { origin: `${origin}/signup` });
   return { imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge, ...extra };
 }
 

@@ -23,6 +23,15 @@ export interface UpstreamVerification {
   ci: string | undefined;
   /** Undefined when the upstream does not actually know. */
   foreigner: boolean | undefined;
+  /**
+   * The API generation that made the record: PortOne V2 also answers for V1 certifications
+   * (`version: "V1"`, id = the V1 merchant_uid). Always `V1` for the Iamport client.
+   */
+  version: 'V1' | 'V2' | undefined;
+  /** V2 only: whether the channel was a test channel (`channel.type === "TEST"`); V1 records do not say. */
+  testChannel: boolean | undefined;
+  /** V1 only: the URL of the page the certification ran on, when the upstream says. */
+  pageUrl: string | undefined;
 }
 
 /**
@@ -32,10 +41,23 @@ export interface UpstreamVerification {
  * redirect URL, say) from asking for a fresh challenge and exchanging it themselves, and a
  * real verification takes far longer than this (typing the phone number, the SMS code).
  */
-export const UPSTREAM_CLOCK_SKEW_SECONDS = 5;
+export const UPSTREAM_CLOCK_BEHIND_SECONDS = 5;
+
+/**
+ * An upstream clock ahead of ours makes its times look later: a certification made just now
+ * can be stamped a few seconds (NTP drift) to a minute (a badly kept server) in our future.
+ * Allowing that much costs nothing: a time in the future buys no extra freshness that the
+ * ledger, the challenge and the freshness limit do not already bound. Beyond it, the record's
+ * time is not believable and the exchange is refused as stale, not blamed on availability.
+ */
+export const UPSTREAM_CLOCK_AHEAD_SECONDS = 60;
 
 export interface Expectation {
   merchantUid: string;
+  /** The requesting site's origin: the token's audience. */
+  audience: string;
+  /** Development and the sandbox use PortOne's test channels; production must not sign them. */
+  acceptTestChannels: boolean;
   challengeIssuedAt: number;
   challengeTtlSeconds: number;
   nowMs: number;
@@ -43,27 +65,48 @@ export interface Expectation {
   minAge: number | undefined;
 }
 
-/** Throws the first failed check, in the contract's order; returns the facts the claims need. */
-export function checkVerification(record: UpstreamVerification, expect: Expectation): { verifiedAt: number } {
+/** What a record proved once every check passed: the facts the ledger and the claims need. */
+export interface Verified {
+  /** Unix seconds, on the upstream's clock. */
+  verifiedAt: number;
+  /** The CI: the same for one person on every site. Never leaves the verifier. */
+  ci: string;
+}
+
+/** Throws the first failed check, in the contract's order; returns what the record proved. */
+export function checkVerification(record: UpstreamVerification, expect: Expectation): Verified {
+  if (record.provider === 'portone' && record.version !== 'V2') {
+    // One verification, one provider: a V1 certification read back through V2 would exchange twice.
+    throw new VerifyError('provider_mismatch', 'This is an Iamport (V1) certification: exchange it as V1, with its imp_uid.');
+  }
+  if (record.testChannel && !expect.acceptTestChannels) {
+    // A store's channel key is public: anyone can run a test channel's verification and invent a person.
+    throw new VerifyError('test_channel', 'The verification ran on a PortOne test channel, which production does not accept.');
+  }
   if (!record.certified) {
     throw new VerifyError('not_certified', 'The upstream says this verification did not succeed.');
   }
   if (record.merchantUid !== expect.merchantUid) {
     throw new VerifyError('merchant_uid_mismatch', 'The certification was made for another merchant_uid.');
   }
+  if (record.pageUrl && originOf(record.pageUrl) !== expect.audience) {
+    // The flow ran on another site's page with this site's merchant code (and a challenge
+    // asked for under a forged Origin header): the token would name the wrong audience.
+    throw new VerifyError('origin_mismatch', 'The certification ran on a page of another site than the one asking.');
+  }
   const nowSeconds = Math.floor(expect.nowMs / 1000);
   const verifiedAt = record.verifiedAt;
   if (verifiedAt === undefined) {
     throw new VerifyError('certification_stale', 'The certification has no time of verification.');
   }
-  if (verifiedAt < expect.challengeIssuedAt - UPSTREAM_CLOCK_SKEW_SECONDS) {
+  if (verifiedAt < expect.challengeIssuedAt - UPSTREAM_CLOCK_BEHIND_SECONDS) {
     throw new VerifyError('certification_stale', 'The certification was made before its challenge.');
   }
-  if (verifiedAt > expect.challengeIssuedAt + expect.challengeTtlSeconds + UPSTREAM_CLOCK_SKEW_SECONDS) {
-    throw new VerifyError('challenge_invalid', 'The verification finished after its challenge had expired; ask for a new one.');
+  if (verifiedAt > nowSeconds + UPSTREAM_CLOCK_AHEAD_SECONDS) {
+    throw new VerifyError('certification_stale', 'The certification is dated further in the future than clock skew explains.');
   }
-  if (verifiedAt > nowSeconds + UPSTREAM_CLOCK_SKEW_SECONDS) {
-    throw new VerifyError('upstream_unavailable', 'The upstream dated the certification in the future.');
+  if (verifiedAt > expect.challengeIssuedAt + expect.challengeTtlSeconds + UPSTREAM_CLOCK_AHEAD_SECONDS) {
+    throw new VerifyError('challenge_invalid', 'The verification finished after its challenge had expired; ask for a new one.');
   }
   if (nowSeconds - verifiedAt > expect.maxCertAgeSeconds) {
     throw new VerifyError('certification_stale', `The certification is older than ${expect.maxCertAgeSeconds} seconds.`);
@@ -79,5 +122,15 @@ export function checkVerification(record: UpstreamVerification, expect: Expectat
   if (!record.ci) {
     throw new VerifyError('identity_key_missing', 'The certification has no CI, so the person cannot be told apart.');
   }
-  return { verifiedAt };
+  return { verifiedAt, ci: record.ci };
+}
+
+/** `https://shop.example:443/signup?x` → `https://shop.example`; anything not http(s) has no origin we accept. */
+function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -148,13 +148,16 @@ function toVerification(impUid: string, cert: Record<string, unknown>): Upstream
   const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
   const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
 
+  // `birthday` wins whenever it is there: an empty or malformed one is garbage, never a
+  // reason to fall back to the legacy `birth` (whose 0, a placeholder, would read as 1970).
   const birthday = optional('birthday', isString);
   const birth = optional('birth', isInteger);
   let birthDate: CalendarDate | undefined;
-  if (birthday) {
+  if (birthday !== undefined) {
     birthDate = parseIsoDate(birthday);
     if (!birthDate) throw garbage('birthday');
-  } else if (birth !== undefined) {
+  } else if (birth !== undefined && birth !== 0) {
+    // A real date at midnight in Seoul is never 0 (1 January 1970 there is -32400).
     birthDate = birthDateFromUnixSeconds(birth);
   }
   const ci = optional('unique_key', isString);
@@ -168,5 +171,9 @@ function toVerification(impUid: string, cert: Record<string, unknown>): Upstream
     ci: ci || undefined,
     // `foreigner` is always false unless the merchant contracted the option; `foreigner_v2` is null then.
     foreigner: optional('foreigner_v2', isBoolean),
+    version: 'V1',
+    // V1 records carry no channel type (pg_provider and pg_tid look the same for a test): see the README.
+    testChannel: undefined,
+    pageUrl: optional('origin', isString) || undefined,
   };
 }

@@ -50,9 +50,14 @@ function toVerification(id: string, record: Record<string, unknown>): UpstreamVe
   const garbage = (field: string) => new VerifyError('upstream_unavailable', `PortOne's identity verification has a malformed ${field}.`);
   if (record.id !== id) throw garbage('id');
   if (typeof record.status !== 'string') throw garbage('status');
+  const version = record.version === 'V1' || record.version === 'V2' ? record.version : undefined;
+  const channel = record.channel;
+  if (channel !== undefined && (!isObject(channel) || typeof channel.type !== 'string')) throw garbage('channel');
+  // Where the record came from: the checks refuse V1 records and, in production, test channels.
+  const provenance: Pick<UpstreamVerification, 'version' | 'testChannel' | 'pageUrl'> = { version, testChannel: isObject(channel) && channel.type === 'TEST', pageUrl: undefined };
   if (record.status !== 'VERIFIED') {
     // READY (never finished) and FAILED are both "not certified"; nothing else is read from them.
-    return { provider: 'portone', id, merchantUid: id, certified: false, verifiedAt: undefined, birthDate: undefined, ci: undefined, foreigner: undefined };
+    return { provider: 'portone', id, merchantUid: id, certified: false, verifiedAt: undefined, birthDate: undefined, ci: undefined, foreigner: undefined, ...provenance };
   }
   const customer = record.verifiedCustomer;
   if (!isObject(customer)) throw garbage('verifiedCustomer');
@@ -75,5 +80,6 @@ function toVerification(id: string, record: Record<string, unknown>): UpstreamVe
     birthDate,
     ci: (customer.ci as string | undefined) || undefined,
     foreigner: customer.isForeigner as boolean | undefined,
+    ...provenance,
   };
 }

@@ -148,7 +148,7 @@
     }
     openPersonDialog(
       function (person) {
-        return postJson('certifications', { person: person, merchant_uid: merchantUid, origin: location.origin })
+        return postJson('certifications', { person: person, merchant_uid: merchantUid, origin: location.href })
           .catch(function () { return failure('F0000', '본인인증 요청에 실패하였습니다. (sandbox)'); });
       },
       function () { return failure('F1002', CANCEL_MESSAGE); },
