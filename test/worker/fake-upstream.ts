@@ -1,59 +1,63 @@
 /**
- * A counted, scriptable stand-in of the Iamport V1 API for the client's tests: each test
- * says how it should behave (tokens that expire, 401s, faults) and counts what it was asked.
- * It speaks HTTP through a `fetch`-shaped function, so the real client code runs unchanged.
+ * The upstream stand-in (worker/sandbox/standin) as the client's tests need it: in memory,
+ * behind a `fetch`-shaped function so the real client code runs unchanged, counting every
+ * call, with faults each test scripts (answers that replace the next ones, revoked tokens).
+ * Time is the stand-in's `Date.now()`, so vi's fake timers move its clock too.
  */
+import { UpstreamStandIn } from '../../worker/sandbox/standin/stand-in.ts';
+import { memoryState } from '../../worker/sandbox/standin/state.ts';
+import type { Endpoint } from '../../worker/sandbox/standin/route.ts';
+
 export interface FakeCertification { [field: string]: unknown }
 
+type Fault = () => Response | Promise<Response>;
+
+/** Where a request goes inside an API served at `base` (which may have a path of its own). */
+function pathInside(base: string, request: Request): string {
+  return new URL(request.url).pathname.replace(new URL(base).pathname.replace(/\/$/, ''), '');
+}
+
+function requestOf(input: RequestInfo | URL, init?: RequestInit): Request {
+  return input instanceof Request ? input : new Request(input, init);
+}
+
 export class FakeIamport {
-  calls = { getToken: 0, getCertification: 0, deleteCertification: 0 };
-  certifications = new Map<string, FakeCertification>();
-  /** How long issued tokens live, on the fake's clock (Date.now()). */
-  tokenLifetimeSeconds = 1800;
+  /** Replace the next counted answers entirely (faults). */
+  script: Fault[] = [];
   /** Answer this many certification calls with 401 whatever the token (a revoked token). */
   unauthorizedAnswers = 0;
-  /** Replace the next answers entirely (faults). */
-  script: Array<() => Response | Promise<Response>> = [];
-  readonly tokens = new Map<string, number>();
+  readonly standIn: UpstreamStandIn;
 
-  constructor(readonly base = 'https://upstream.test', readonly key = 'k', readonly secret = 's') {}
+  constructor(readonly base = 'https://upstream.test', readonly key = 'k', readonly secret = 's') {
+    this.standIn = new UpstreamStandIn({
+      state: memoryState(),
+      credentials: { iamport: { key, secret }, portone: { secret: '' } },
+      inject: (endpoint) => this.#fault(endpoint),
+    });
+  }
 
-  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const url = new URL(request.url);
-    const path = url.pathname.replace(new URL(this.base).pathname.replace(/\/$/, ''), '');
-    const now = Math.floor(Date.now() / 1000);
-    if (path === '/users/getToken' && request.method === 'POST') {
-      this.calls.getToken++;
-      const scripted = this.script.shift();
-      if (scripted) return scripted();
-      const body = (await request.json()) as { imp_key?: string; imp_secret?: string };
-      if (body.imp_key !== this.key || body.imp_secret !== this.secret) return envelope(401, -1, null, 'unauthorized');
-      const token = crypto.randomUUID();
-      this.tokens.set(token, now + this.tokenLifetimeSeconds);
-      return envelope(200, 0, { access_token: token, expired_at: now + this.tokenLifetimeSeconds, now });
-    }
-    const match = /^\/certifications\/([^/]+)$/.exec(path);
-    if (match) {
-      this.calls[request.method === 'DELETE' ? 'deleteCertification' : 'getCertification']++;
-      const scripted = this.script.shift();
-      if (scripted) return scripted();
-      const token = request.headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
-      const expiry = this.tokens.get(token);
-      if (this.unauthorizedAnswers > 0) {
-        this.unauthorizedAnswers--;
-        return envelope(401, -1, null, 'Unauthorized');
-      }
-      if (expiry === undefined || expiry <= now) return envelope(401, -1, null, 'Unauthorized');
-      const record = this.certifications.get(decodeURIComponent(match[1]!));
-      if (!record) return envelope(404, -1, null, '인증결과가 존재하지 않습니다.');
-      if (request.method === 'DELETE') this.certifications.delete(record.imp_uid as string);
-      return envelope(200, 0, record);
-    }
-    return new Response('not found', { status: 404 });
+  /** The calls per V1 endpoint, faults included. */
+  get calls() {
+    const { getToken, getCertification, deleteCertification } = this.standIn.calls;
+    return { getToken, getCertification, deleteCertification };
+  }
+
+  readonly fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = requestOf(input, init);
+    return this.standIn.iamport(request, pathInside(this.base, request));
   };
 
-  /** A certified adult for `merchantUid`, made now. */
+  #fault(endpoint: Endpoint): Response | Promise<Response> | undefined {
+    const scripted = this.script.shift();
+    if (scripted) return scripted();
+    if (endpoint !== 'getToken' && this.unauthorizedAnswers > 0) {
+      this.unauthorizedAnswers--;
+      return envelope(401, -1, null, 'Unauthorized');
+    }
+    return undefined;
+  }
+
+  /** A certified adult for `merchantUid`, made now; `overrides` replace (or, as undefined, remove) fields. */
   addCertification(impUid: string, merchantUid: string, overrides: FakeCertification = {}): FakeCertification {
     const record = {
       imp_uid: impUid, merchant_uid: merchantUid, pg_provider: 'danal', pg_tid: 't', name: '가짜', gender: 'male',
@@ -61,11 +65,22 @@ export class FakeIamport {
       certified_at: Math.floor(Date.now() / 1000), unique_key: 'fake-ci-' + impUid, unique_in_site: 'fake-di', origin: '',
       ...overrides,
     };
-    this.certifications.set(impUid, record);
+    void this.standIn.putCertification(record); // memory state: written before this returns
     return record;
+  }
+
+  /** Whether the stand-in still holds the certification (a purge deletes it). */
+  async holds(impUid: string): Promise<boolean> {
+    return (await this.standIn.certification(impUid)) !== undefined;
+  }
+
+  /** Make the stand-in accept `token` as if it had issued it, until `expiredAt` (unix seconds). */
+  acceptToken(token: string, expiredAt: number): Promise<void> {
+    return this.standIn.acceptToken(token, expiredAt);
   }
 }
 
+/** A V1 envelope with any status and code, for faults. */
 export function envelope(status: number, code: number, response: unknown, message: string | null = null): Response {
   return Response.json({ code, message, response }, { status });
 }
@@ -75,32 +90,38 @@ export function envelope(status: number, code: number, response: unknown, messag
  * faults that replace the next answers, and a count of the calls.
  */
 export class FakePortOne {
-  calls = 0;
-  records = new Map<string, FakeCertification>();
-  script: Array<() => Response | Promise<Response>> = [];
+  script: Fault[] = [];
+  readonly standIn: UpstreamStandIn;
 
-  constructor(readonly base = 'https://portone.test', readonly secret = 'sandbox_portone_secret') {}
+  constructor(readonly base = 'https://portone.test', readonly secret = 'sandbox_portone_secret') {
+    this.standIn = new UpstreamStandIn({
+      state: memoryState(),
+      credentials: { iamport: { key: '', secret: '' }, portone: { secret } },
+      inject: () => this.script.shift()?.(),
+    });
+  }
 
-  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = input instanceof Request ? input : new Request(input, init);
-    const match = /\/identity-verifications\/([^/]+)$/.exec(new URL(request.url).pathname);
-    if (!match) return new Response('not found', { status: 404 });
-    this.calls++;
-    const scripted = this.script.shift();
-    if (scripted) return scripted();
-    if (request.headers.get('authorization') !== `PortOne ${this.secret}`) return Response.json({ type: 'UNAUTHORIZED' }, { status: 401 });
-    const record = this.records.get(decodeURIComponent(match[1]!));
-    return record ? Response.json(record) : Response.json({ type: 'IDENTITY_VERIFICATION_NOT_FOUND' }, { status: 404 });
+  get calls(): number {
+    return this.standIn.calls.getIdentityVerification;
+  }
+
+  readonly fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = requestOf(input, init);
+    return this.standIn.portone(request, pathInside(this.base, request));
   };
 
-  /** A VERIFIED adult with this id, verified now. */
+  /** A VERIFIED adult with this id, verified now on a live channel; `overrides` replace (or, as undefined, remove) fields. */
   addVerification(id: string, overrides: FakeCertification = {}): FakeCertification {
+    const now = new Date().toISOString();
     const record = {
-      status: 'VERIFIED', id, version: 'V2', requestedAt: new Date().toISOString(), verifiedAt: new Date().toISOString(),
+      status: 'VERIFIED', id, version: 'V2',
+      channel: { type: 'LIVE', id: 'channel-id-live', key: 'channel-key-live', name: '다날', pgProvider: 'DANAL', pgMerchantId: 'A010002002' },
+      requestedCustomer: {}, requestedAt: now, updatedAt: now, statusChangedAt: now, verifiedAt: now,
       verifiedCustomer: { name: '가짜', birthDate: '1990-01-01', gender: 'MALE', ci: `fake-ci-${id}`, di: 'fake-di' },
+      pgTxId: `fake-tx-${id}`, pgRawResponse: '{}',
       ...overrides,
     };
-    this.records.set(id, record);
+    void this.standIn.putIdentityVerification(record); // memory state: written before this returns
     return record;
   }
 }

@@ -50,7 +50,7 @@ describe('the access token cache', () => {
     fake.addCertification('imp_100000000001', 'm');
     // The upstream's clock is an hour behind ours: expired_at looks past to us, but 30 minutes remain.
     fake.script.push(() => envelope(200, 0, { access_token: 'skewed', expired_at: 1795305600 - 3600 + 1800, now: 1795305600 - 3600 }));
-    fake.tokens.set('skewed', Number.MAX_SAFE_INTEGER);
+    await fake.acceptToken('skewed', Number.MAX_SAFE_INTEGER);
     const client = clientFor(fake);
     await client.getCertification('imp_100000000001');
     await client.getCertification('imp_100000000001');
