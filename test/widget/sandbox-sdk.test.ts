@@ -75,14 +75,15 @@ describe('the stand-in IMP SDK', () => {
     expect(personButton('adult')!.textContent).to.equal('성인 (34세)');
   });
 
-  it('creates the chosen person\'s certification and calls back with the real callback\'s fields', async () => {
+  it('creates the chosen person\'s certification, with the page\'s URL as its origin, and calls back with the real callback\'s fields', async () => {
     await loadSdk();
     IMP().init('imp00000000');
     const answer = new Promise<Record<string, unknown>>((resolve) => IMP().certification({ merchant_uid: 'order_2' }, resolve));
     await until(() => !!personButton('adult'), undefined, 'the persons');
     personButton('adult')!.click();
     const response = await answer;
-    expect(posted).to.deep.equal([{ person: 'adult', merchant_uid: 'order_2', origin: location.origin }]);
+    // As the real SDK, it reports the whole page URL, which the verifier compares with the token's audience.
+    expect(posted).to.deep.equal([{ person: 'adult', merchant_uid: 'order_2', origin: location.href }]);
     expect(Object.keys(response).sort()).to.deep.equal(['error_code', 'error_msg', 'imp_uid', 'merchant_uid', 'pg_provider', 'pg_type', 'success']);
     expect(response).to.include({ success: true, imp_uid: 'imp_100000000001', merchant_uid: 'order_2' });
     expect(document.querySelector('.imp-dialog')).to.equal(null);

@@ -82,10 +82,9 @@ async function certification(request: Request, impUid: string, context: StandInC
     context.countUnauthorized();
     return envelope(401, null, 'Unauthorized');
   }
-  const id = decodeURIComponent(impUid);
-  const record = await context.state.get<IamportCertificationRecord>(certificationKey(id));
+  const record = await context.state.get<IamportCertificationRecord>(certificationKey(impUid));
   if (!record) return envelope(404, null, NOT_FOUND_MESSAGE);
-  if (method === 'DELETE') await context.state.delete(certificationKey(id));
+  if (method === 'DELETE') await context.state.delete(certificationKey(impUid));
   return envelope(200, record);
 }
 

@@ -59,7 +59,7 @@ async function getIdentityVerification(request: Request, [id]: string[], context
     context.countUnauthorized();
     return portoneError(401, 'UNAUTHORIZED', '인증 정보가 올바르지 않습니다.');
   }
-  const record = await context.state.get<PortOneIdentityVerification>(identityVerificationKey(decodeURIComponent(id!)));
+  const record = await context.state.get<PortOneIdentityVerification>(identityVerificationKey(id!));
   if (!record) return portoneError(404, 'IDENTITY_VERIFICATION_NOT_FOUND', '요청된 본인인증 건이 존재하지 않습니다.');
   return Response.json(record);
 }

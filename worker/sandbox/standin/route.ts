@@ -25,7 +25,7 @@ export type Endpoint = 'getToken' | 'getCertification' | 'deleteCertification' |
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
-  /** Matched against the path inside the API (`/users/getToken`); groups are the path's parameters. */
+  /** Matched against the path inside the API (`/users/getToken`); groups are the path's parameters, handed over decoded. */
   pattern: RegExp;
   endpoint: Endpoint;
   handle: (request: Request, params: string[], context: StandInContext) => Promise<Response>;

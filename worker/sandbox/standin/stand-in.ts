@@ -34,6 +34,15 @@ export interface StandInOptions {
   inject?: (endpoint: Endpoint, request: Request) => Response | Promise<Response> | undefined;
 }
 
+/** A malformed escape (`%E0%A4%A`) is kept as it came: the id then matches nothing, as upstream. */
+function decodePathParameter(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
 /** The merchant's own ids and the upstream's: 1 to 40 of A-Z a-z 0-9 _ -. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 
@@ -69,7 +78,7 @@ export class UpstreamStandIn {
       if (!match || route.method !== request.method) continue;
       this.calls[route.endpoint]++;
       const injected = await this.#inject?.(route.endpoint, request);
-      return injected ?? route.handle(request, match.slice(1), this.#context);
+      return injected ?? route.handle(request, match.slice(1).map(decodePathParameter), this.#context);
     }
     return notFound();
   }
