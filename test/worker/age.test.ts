@@ -91,7 +91,7 @@ describe('the Youth Protection Act\'s year rule (연 나이)', () => {
   });
 
   it('never makes someone younger than their 만 나이', () => {
-    for (const [born, today] of [['2007-01-01', '2026-01-01'], ['2007-06-15', '2026-06-14'], ['2007-12-31', '2026-12-31']]) {
+    for (const [born, today] of [['2007-01-01', '2026-01-01'], ['2007-06-15', '2026-06-14'], ['2007-12-31', '2026-12-31']] as const) {
       expect(yearAge(date(born), date(today))).toBeGreaterThanOrEqual(internationalAge(date(born), date(today)));
     }
   });
