@@ -50,7 +50,7 @@ export async function verifyAttestation(token: string, options: VerifyAttestatio
   const jwksUri = options.jwksUri ?? `${options.issuer.replace(/\/+$/, '')}/.well-known/jwks.json`;
   // Awaited here, not passed on: Workers reports a rejected promise handed on unawaited as unhandled.
   return await checkAttestation(token, jwksKeyResolver(jwksUri, options.fetch ?? globalFetch), {
-    ...options,
+    ...options, // issuer, nonce and every age option of age.ts, as given
     audiences,
     clockToleranceSeconds: options.clockTolerance ?? CLOCK_TOLERANCE_SECONDS,
   });
