@@ -157,7 +157,8 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
   compileTranslations();
   const origin = `http://127.0.0.1:${port}`;
   const directory = mkdtempSync(join(tmpdir(), 'iamport-verify-wp-'));
-  const removeDirectory = () => rmSync(directory, { recursive: true, force: true });
+  // On the way out (the 'exit' hook) MariaDB has just been sent SIGKILL and may still write a file or two: retry.
+  const removeDirectory = () => rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   process.once('exit', removeDirectory);
   const stoppers = [];
   const stop = async () => {

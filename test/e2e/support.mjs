@@ -43,7 +43,8 @@ export async function startVerifier({ origins = [], settings = {} } = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const directory = mkdtempSync(join(tmpdir(), 'iamport-verify-e2e-'));
-  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+  // On the way out workerd has just been sent SIGKILL and may still write to its state: retry (ENOTEMPTY).
+  process.once('exit', () => rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }));
   // An explicit (empty) env file: wrangler then ignores .dev.vars and .env.
   const envFile = join(directory, 'none.env');
   writeFileSync(envFile, '');
