@@ -11,7 +11,7 @@ import type { Provider } from '../checks/verification.ts';
 /**
  * How many objects the ledger is spread over. Buckets, not one object per id: a claim in an
  * object that exists is a row insert, while a new object per id costs its creation (storage,
- * table, alarm) on every verification (see bench/RESULTS.md). Each object takes hundreds of
+ * table, alarm) on every verification (bench/RESULTS.md of 2026-11-22). Each object takes hundreds of
  * claims a second, so 64 carry far more than any one site's sign-ups, and no object is a
  * global bottleneck. Changing this moves ids between buckets: only do it with no exchange
  * younger than MAX_CERT_AGE_SECONDS in flight.
