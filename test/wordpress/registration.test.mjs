@@ -32,6 +32,7 @@ let verifier;
 let wordpress;
 let browser;
 const koreanAdmin = { login: 'gwanrija', password: 'a-long-test-password-1', email: 'gwanrija@example.invalid', role: 'administrator', locale: 'ko_KR' };
+const subscriber = { login: 'gudokja', password: 'a-long-test-password-2', email: 'gudokja@example.invalid', role: 'subscriber' };
 
 before(async () => {
   const port = await freePort();
@@ -43,7 +44,7 @@ before(async () => {
       verifier_url: verifier.origin, provider: 'iamport', imp_code: 'imp00000000', channel_key: '', store_id: '',
       age_rule: 'min_age', age: MIN_AGE, require_on_registration: true, one_account_per_person: true,
     },
-    users: [koreanAdmin],
+    users: [koreanAdmin, subscriber],
     muPlugins: { 'test-site': TEST_SITE_PLUGIN },
   });
   browser = await launchBrowser();
@@ -314,6 +315,24 @@ describe('the settings page', () => {
       await field(page, 'age').fill(String(MIN_AGE));
       await Promise.all([page.waitForNavigation(), page.click('#submit')]);
       assert.equal(await field(page, 'age').inputValue(), String(MIN_AGE));
+    });
+  });
+
+  test('saves nothing without the page\'s nonce, and is closed to users who may not manage options', async () => {
+    await withPage(async (page) => {
+      await openSettings(page, wordpress.admin);
+      const forged = await page.request.post(`${wordpress.origin}/wp-admin/options.php`, {
+        form: { option_page: 'iamport_verify', action: 'update', _wpnonce: 'forged', 'iamport_verify_settings[age]': '14' },
+        maxRedirects: 0,
+      });
+      assert.equal(forged.status(), 403);
+      await page.reload();
+      assert.equal(await field(page, 'age').inputValue(), String(MIN_AGE));
+    });
+    await withPage(async (page) => {
+      await openSettings(page, subscriber);
+      assert.equal(await field(page, 'verifier_url').count(), 0);
+      assert.match(await page.locator('body').innerText(), /not allowed/);
     });
   });
 
