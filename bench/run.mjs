@@ -66,7 +66,7 @@ async function shutDown(code, reason) {
   finished = true;
   if (reason) console.error(reason);
   await stopAll();
-  for (const dir of [workDir, stateRoots.memory]) if (dir && !env.BENCH_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [workDir, stateRoots.memory]) if (dir && !env.BENCH_KEEP_TMP) rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => shutDown(130, `stopped by ${signal}`));
