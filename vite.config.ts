@@ -1,6 +1,7 @@
 /**
- * The script-tag build of the tag: one self-contained, minified ES module (Lit bundled),
- * served by the verifier at /iamport-verify.js. `npm run build` (scripts/build.mjs) runs it.
+ * The script-tag build of the tag: one minified ES module (Lit bundled), served by the verifier
+ * at /iamport-verify.js, and the parts it fetches on demand from beside itself (a provider, the
+ * verification). `npm run build` (scripts/build.mjs) runs it and holds it to its size budget.
  */
 import { defineConfig, type Plugin } from 'vite';
 
