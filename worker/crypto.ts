@@ -1,4 +1,4 @@
-/** The few crypto primitives the verifier shares: HMAC-SHA256, base64url and random ids. */
+/** The few crypto primitives the verifier shares: HMAC-SHA256, SHA-256, base64url and random ids. */
 
 const encoder = new TextEncoder();
 
@@ -52,4 +52,9 @@ export function randomAlphanumeric(length: number): string {
     }
   }
   return out;
+}
+
+/** SHA-256 of a text: a fixed-size fingerprint that keeps nothing of the text readable. */
+export async function sha256(message: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(message)));
 }

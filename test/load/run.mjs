@@ -7,7 +7,8 @@
 // POST /v1/attestations (min_age 19). Every tenth is a PortOne V2 verification.
 //
 // The ledger is checked two ways after the load:
-//   1. replay: every exchanged body is sent once more, and each must get 409 already_used
+//   1. replay: every exchanged body is sent once more as another request (a nonce added: the
+//      very same request would get its token again), and each must get 409 already_used
 //      (every issued token's id is claimed: nothing lost);
 //   2. the ledger's own storage: once wrangler has stopped, the claimed ids are read from the
 //      Durable Objects' SQLite files under the temporary --persist-to (with the sqlite3
@@ -151,7 +152,7 @@ async function main() {
 
   log(`replaying every exchanged verification once more`);
   const replays = await mapLimit(ok, settings.concurrency, async ({ body }) => {
-    const answer = await post(verifier.base, '/v1/attestations', body, verifier.origin).catch((error) => ({ status: `network: ${error.message}` }));
+    const answer = await post(verifier.base, '/v1/attestations', { ...body, nonce: 'replay' }, verifier.origin).catch((error) => ({ status: `network: ${error.message}` }));
     return answer.status === 409 && answer.body?.code === 'already_used';
   });
   const replayedAlreadyUsed = replays.filter(Boolean).length;

@@ -1,7 +1,9 @@
 import { SELF } from 'cloudflare:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { issueChallenge } from '../../worker/checks/challenge.ts';
+import { ledgerFor } from '../../worker/ledger/ledger.ts';
+import { postDirect } from './hardening.ts';
 import { attest, bindings, certify, challenge, decodePart, OTHER_SITE, post, SITE, VERIFIER, verifiedBody } from './support.ts';
 
 async function servedJwks() {
@@ -268,17 +270,40 @@ describe('refusals', () => {
 });
 
 describe('single use', () => {
-  it('refuses a second exchange of one imp_uid with already_used', async () => {
-    const body = await verifiedBody();
-    expect((await attest(body)).status).toBe(201);
-    const replay = await attest(body);
-    expect(replay.status).toBe(409);
-    expect(replay.body.code).toBe('already_used');
+  it('answers the very same exchange sent again with the same attestation, like an idempotency key', async () => {
+    const body = await verifiedBody('adult', { min_age: 19, nonce: 'n-1' });
+    const first = await attest(body);
+    expect(first.status).toBe(201);
+    // The first answer was lost on the way: the tag sends the same request again.
+    const again = await attest(body);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.body.claims.jti).toBe(first.body.claims.jti);
   });
 
-  it('gives exactly one token to 30 concurrent exchanges of one imp_uid', async () => {
+  it('refuses any other exchange of an exchanged imp_uid with already_used', async () => {
+    const body = await verifiedBody('adult', { min_age: 19, nonce: 'n-1' });
+    // A second challenge for the same merchant_uid, issued before the verification finished.
+    const second = await issueChallenge(bindings.CHALLENGE_SECRET!, body.merchant_uid, SITE, Math.floor(Date.now() / 1000) - 60, 600);
+    expect((await attest(body)).status).toBe(201);
+    for (const other of [{ challenge: second.challenge }, { nonce: 'n-2' }, { nonce: undefined }, { min_age: 14 }]) {
+      const replay = await attest({ ...body, ...other });
+      expect(replay.status, JSON.stringify(other)).toBe(409);
+      expect(replay.body.code).toBe('already_used');
+      expect(replay.body).not.toHaveProperty('token');
+    }
+  });
+
+  it('gives one and the same attestation to 30 concurrent identical exchanges of one imp_uid', async () => {
     const body = await verifiedBody();
     const results = await Promise.all(Array.from({ length: 30 }, () => attest(body)));
+    expect(results.map((result) => result.status)).toEqual(Array(30).fill(201));
+    expect(new Set(results.map((result) => result.body.token)).size).toBe(1);
+  });
+
+  it('gives exactly one token to 30 concurrent exchanges of one imp_uid that differ, and already_used to the rest', async () => {
+    const body = await verifiedBody();
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => attest({ ...body, nonce: `n-${i}` })));
     const statuses = results.map((result) => result.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(29);
@@ -288,6 +313,42 @@ describe('single use', () => {
     const body = await verifiedBody('minor_17');
     expect((await attest({ ...body, min_age: 19 })).body.code).toBe('age_requirement_not_met');
     expect((await attest({ ...body, min_age: 14 })).status).toBe(201);
+  });
+
+  it('does not use up a verification when signing fails after the upstream answered', async () => {
+    const body = await verifiedBody();
+    // The platform's ECDSA signature fails once (HMACs still work): after the upstream call and the checks.
+    const sign = crypto.subtle.sign.bind(crypto.subtle);
+    const failing = vi.spyOn(crypto.subtle, 'sign').mockImplementation((algorithm, key, data) => {
+      if ((typeof algorithm === 'string' ? algorithm : algorithm.name) === 'ECDSA') {
+        failing.mockRestore();
+        return Promise.reject(new Error('the signer is down'));
+      }
+      return sign(algorithm, key, data);
+    });
+    try {
+      const failed = await postDirect('/v1/attestations', body);
+      expect(failed.status).toBe(500);
+      expect(failed.body.code).toBe('internal_error');
+      expect(await ledgerFor(bindings, 'iamport', body.imp_uid).isClaimed()).toBe(false);
+    } finally {
+      failing.mockRestore();
+    }
+    const retried = await postDirect('/v1/attestations', body);
+    expect(retried.status).toBe(201);
+    expect(retried.body.claims.imp_uid).toBe(body.imp_uid);
+  });
+
+  it('answers the same exchange again after the certification was purged at the upstream', async () => {
+    const body = await verifiedBody();
+    const purging = { PURGE_AFTER_ATTEST: 'true' };
+    const first = await postDirect('/v1/attestations', body, { overrides: purging });
+    expect(first.status).toBe(201);
+    // The certification is gone upstream: only the ledger can answer now.
+    expect((await postDirect('/v1/attestations', { ...body, nonce: 'other' }, { overrides: purging })).body.code).toBe('certification_not_found');
+    const again = await postDirect('/v1/attestations', body, { overrides: purging });
+    expect(again.status).toBe(201);
+    expect(again.body.token).toBe(first.body.token);
   });
 });
 

@@ -67,11 +67,18 @@ describe('POST /v1/attestations with PortOne V2', () => {
     expect(body.code).toBe('certification_stale');
   });
 
-  it('gives exactly one token to concurrent exchanges of one id, and already_used to the rest', async () => {
+  it('gives exactly one token to concurrent exchanges of one id that differ, and already_used to the rest', async () => {
     const body = await v2Body();
-    const results = await Promise.all(Array.from({ length: 20 }, () => attest(body)));
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => attest({ ...body, nonce: `n-${i}` })));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.body.code === 'already_used')).toHaveLength(19);
+  });
+
+  it('gives one and the same attestation to concurrent identical exchanges of one id', async () => {
+    const body = await v2Body();
+    const results = await Promise.all(Array.from({ length: 20 }, () => attest(body)));
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect(new Set(results.map((r) => r.body.claims.jti)).size).toBe(1);
   });
 
   it('refuses a V2 body without identity_verification_id', async () => {

@@ -1,9 +1,13 @@
 /**
  * The single-use ledger: SQLite-backed Durable Objects, one per hash bucket of the exchanged
- * id. A Durable Object runs one call at a time and the check-and-insert below is synchronous,
- * so of any number of concurrent claims of one id exactly one wins. It keeps only the id and
- * two times, never personal data, and forgets each id once its certification could no
- * longer pass the freshness check anyway.
+ * id. A Durable Object runs one call at a time and each claim below is one synchronous
+ * transaction, so of any number of concurrent claims of one id exactly one wins. It keeps,
+ * never personal data:
+ * - `claims`: the id and two times, until its certification could no longer pass the
+ *   freshness check under any setting (about a day);
+ * - `answers`: the attestation the id was exchanged for (a token that holds no personal data)
+ *   and a fingerprint of the request that earned it, only until the token expires, so that
+ *   the very same request sent again (its answer lost on the way) gets the very same token.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Provider } from '../checks/verification.ts';
@@ -27,26 +31,39 @@ export class ImpUidLedger extends DurableObject<unknown> {
     ctx.storage.sql.exec(
       'CREATE TABLE IF NOT EXISTS claims (id TEXT PRIMARY KEY, claimed_at INTEGER NOT NULL, forget_at INTEGER NOT NULL)',
     );
+    ctx.storage.sql.exec(
+      'CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, request_hash TEXT NOT NULL, token TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+    );
   }
 
   /**
-   * Claim `key` for good, or until `forgetAtMs`. True for the first claim, false for every
-   * later one.
+   * Claim `key` for `answer`, until `forgetAtMs`. Returns the token to answer with: the
+   * answer's own for the first claim; for a later one, the token the first kept, when the
+   * later request is the same one (same fingerprint) and that token is still valid;
+   * otherwise undefined (already used).
    */
-  async claim(key: string, forgetAtMs: number): Promise<boolean> {
-    const inserted = this.ctx.storage.sql.exec(
-      'INSERT INTO claims (id, claimed_at, forget_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
-      key, Date.now(), forgetAtMs,
-    ).rowsWritten > 0;
-    if (inserted) {
-      // The alarm only needs to move earlier; remembering it saves a storage read per claim.
-      if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
-      if (this.#alarmAt === null || this.#alarmAt > forgetAtMs) {
-        this.#alarmAt = forgetAtMs;
-        await this.ctx.storage.setAlarm(forgetAtMs);
+  async claim(key: string, answer: LedgerAnswer, forgetAtMs: number): Promise<string | undefined> {
+    const now = Date.now();
+    const won = this.ctx.storage.transactionSync(() => {
+      const inserted = this.ctx.storage.sql.exec(
+        'INSERT INTO claims (id, claimed_at, forget_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING', key, now, forgetAtMs,
+      ).rowsWritten > 0;
+      if (inserted) {
+        this.ctx.storage.sql.exec(
+          'INSERT OR REPLACE INTO answers (id, request_hash, token, expires_at) VALUES (?, ?, ?, ?)',
+          key, answer.requestHash, answer.token, answer.expiresAtMs,
+        );
       }
-    }
-    return inserted;
+      return inserted;
+    });
+    if (!won) return this.#answerTo(key, answer.requestHash, now);
+    await this.#wakeBy(Math.min(answer.expiresAtMs, forgetAtMs));
+    return answer.token;
+  }
+
+  /** The token `key` was exchanged for, if the request with this fingerprint earned it and it is still valid. */
+  async answerTo(key: string, requestHash: string): Promise<string | undefined> {
+    return this.#answerTo(key, requestHash, Date.now());
   }
 
   /** Whether `key` is claimed: for tests and operators. */
@@ -56,11 +73,40 @@ export class ImpUidLedger extends DurableObject<unknown> {
 
   /** Forget what has expired, and wake again for the next entry to expire. */
   override async alarm(): Promise<void> {
-    this.ctx.storage.sql.exec('DELETE FROM claims WHERE forget_at <= ?', Date.now());
-    const next = this.ctx.storage.sql.exec<{ next: number | null }>('SELECT MIN(forget_at) AS next FROM claims').one().next;
+    const now = Date.now();
+    this.ctx.storage.sql.exec('DELETE FROM answers WHERE expires_at <= ?', now);
+    this.ctx.storage.sql.exec('DELETE FROM claims WHERE forget_at <= ?', now);
+    const next = this.ctx.storage.sql.exec<{ next: number | null }>(
+      'SELECT MIN(at) AS next FROM (SELECT MIN(expires_at) AS at FROM answers UNION ALL SELECT MIN(forget_at) FROM claims)',
+    ).one().next;
     this.#alarmAt = next;
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
+
+  #answerTo(key: string, requestHash: string, now: number): string | undefined {
+    return this.ctx.storage.sql.exec<{ token: string }>(
+      'SELECT token FROM answers WHERE id = ? AND request_hash = ? AND expires_at > ?', key, requestHash, now,
+    ).toArray()[0]?.token;
+  }
+
+  /** Make sure the alarm fires by `at`. It only ever needs to move earlier; remembering it saves a storage read per claim. */
+  async #wakeBy(at: number): Promise<void> {
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt === null || this.#alarmAt > at) {
+      this.#alarmAt = at;
+      await this.ctx.storage.setAlarm(at);
+    }
+  }
+}
+
+/** What an exchange leaves in the ledger besides its claim, to answer the same request again. */
+export interface LedgerAnswer {
+  /** Fingerprint of the request (exchange.ts): which repeat is "the same request". */
+  requestHash: string;
+  /** The signed attestation: claims only, no personal data. */
+  token: string;
+  /** When the token expires: the answer is kept, and given, until then only. */
+  expiresAtMs: number;
 }
 
 /** The key an id is claimed under: ids of the two providers never collide. */
@@ -81,8 +127,9 @@ export function ledgerFor(env: LedgerBinding, provider: Provider, id: string) {
   const key = ledgerKey(provider, id);
   const stub = ledgerBucket(env, provider, id);
   return {
-    /** True for the first claim of this id, false for every later one. */
-    claim: (forgetAtMs: number) => stub.claim(key, forgetAtMs),
+    /** The token to answer with (see ImpUidLedger.claim); undefined: already used. */
+    claim: (answer: LedgerAnswer, forgetAtMs: number) => stub.claim(key, answer, forgetAtMs),
+    answerTo: (requestHash: string) => stub.answerTo(key, requestHash),
     isClaimed: () => stub.isClaimed(key),
   };
 }
