@@ -1,6 +1,6 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LEDGER_BUCKETS, ledgerBucket, ledgerFor, ledgerKey, type ImpUidLedger, type LedgerAnswer } from '../../worker/ledger/ledger.ts';
+import { LEDGER_BUCKETS, ledgerBucket, ledgerFor, ledgerKey, type LedgerAnswer } from '../../worker/ledger/ledger.ts';
 import { bindings } from './support.ts';
 
 const id = () => `imp_9${String(crypto.getRandomValues(new Uint32Array(1))[0]).padStart(11, '0')}`;
@@ -13,7 +13,7 @@ function answer(requestHash = 'request-a', expiresAtMs = Date.now() + MINUTE): L
 
 /** The answers a bucket still holds for an id, read from its SQLite table. */
 function keptAnswers(upstreamId: string): Promise<number> {
-  return runInDurableObject(ledgerBucket(bindings, 'iamport', upstreamId), (_: ImpUidLedger, state) =>
+  return runInDurableObject(ledgerBucket(bindings, 'iamport', upstreamId), (_instance, state) =>
     state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM answers WHERE id = ?', ledgerKey('iamport', upstreamId)).one().n);
 }
 
