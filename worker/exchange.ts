@@ -33,25 +33,27 @@ export interface Attestation { token: string; expires_at: number; claims: Attest
 /**
  * Validate the body's shape. V1: `{ imp_uid, merchant_uid, challenge, … }`.
  * V2: `{ provider: "portone", identity_verification_id, challenge, … }`, where the id is
- * the challenge's merchant_uid.
+ * the challenge's merchant_uid. The challenge is read last: a missing or malformed one is
+ * `challenge_invalid` (not ours, as a forged one is), once the other fields are well formed.
  */
 export function parseExchangeRequest(body: Record<string, unknown>, settings: Settings): ExchangeRequest {
   const provider = parseProvider(body);
-  const common = {
-    challenge: field.string(body, 'challenge', CHALLENGE_PATTERN),
+  const options = {
     minAge: parseMinAge(body.min_age, settings),
     nonce: field.optionalString(body, 'nonce', NONCE_PATTERN),
   };
+  let upstreamId: string, merchantUid: string;
   if (provider === 'iamport') {
-    return {
-      provider,
-      upstreamId: field.string(body, 'imp_uid', IMP_UID_PATTERN),
-      merchantUid: field.string(body, 'merchant_uid', MERCHANT_UID_PATTERN),
-      ...common,
-    };
+    upstreamId = field.string(body, 'imp_uid', IMP_UID_PATTERN);
+    merchantUid = field.string(body, 'merchant_uid', MERCHANT_UID_PATTERN);
+  } else {
+    upstreamId = merchantUid = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
   }
-  const id = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
-  return { provider, upstreamId: id, merchantUid: id, ...common };
+  const challenge = body.challenge;
+  if (typeof challenge !== 'string' || !CHALLENGE_PATTERN.test(challenge)) {
+    throw new VerifyError('challenge_invalid', '`challenge` is missing or malformed: ask for one at /v1/challenges.');
+  }
+  return { provider, upstreamId, merchantUid, challenge, ...options };
 }
 
 /** The body's `provider`: `iamport` (PortOne V1) when absent, or `portone` (V2). */

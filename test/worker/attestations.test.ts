@@ -147,6 +147,17 @@ describe('refusals', () => {
     expect((await attest(await verifiedBody(), null)).body.code).toBe('origin_not_allowed');
   });
 
+  it('refuses a missing or malformed challenge with challenge_invalid, as the errors table says', async () => {
+    const { challenge: _, ...body } = await verifiedBody();
+    for (const challenge of [undefined, null, '', 42, 'c1.x'.repeat(40), 'not a challenge']) {
+      const { status, body: problem } = await attest({ ...body, challenge });
+      expect(status, String(challenge)).toBe(400);
+      expect(problem.code).toBe('challenge_invalid');
+    }
+    // Malformed other fields are still invalid_request first.
+    expect((await attest({ ...body, imp_uid: 'imp_x' })).body.code).toBe('invalid_request');
+  });
+
   it('refuses a forged challenge', async () => {
     const body = await verifiedBody();
     const forged = body.challenge.slice(0, -4) + (body.challenge.endsWith('AAAA') ? 'BBBB' : 'AAAA');

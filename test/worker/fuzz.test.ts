@@ -278,7 +278,8 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   fc.oneof(malformedMerchantUid, notAString, fc.constant(DELETE)).map((value) =>
     mutation('malformed merchant_uid', (d, v) => setField(d, merchantField(v), value, 'invalid_request'))),
   fc.oneof(malformedChallenge, notAString, fc.constant(DELETE)).map((value) =>
-    mutation('malformed challenge', (d) => setField(d, 'challenge', value, 'invalid_request'))),
+    // Missing or malformed: not a challenge of ours, as the errors table says.
+    mutation('malformed challenge', (d) => setField(d, 'challenge', value, 'challenge_invalid'))),
   badMinAge.map((value) => mutation('bad min_age', (d) => setField(d, 'min_age', value, 'invalid_request'))),
   badNonce.map((value) => mutation('bad nonce', (d) => setField(d, 'nonce', value, 'invalid_request'))),
   badProvider.map((value) => mutation('unknown provider', (d) => setField(d, 'provider', value, 'invalid_request'))),
