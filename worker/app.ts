@@ -8,6 +8,7 @@ import { issueChallenge, mintMerchantUid } from './checks/challenge.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
 import { exchange, parseExchangeRequest, parseProvider } from './exchange.ts';
+import { favicon, FAVICON_PATH } from './favicon.ts';
 import { introspect, parseIntrospectionRequest } from './introspection.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
@@ -101,6 +102,7 @@ app.post('/v1/introspect', rateLimit('INTROSPECT_RATE_LIMITER'), async (c) => {
 
 app.route('/sandbox', sandboxRoutes);
 for (const path of DEMO_PATHS) app.get(path, demoFile);
+app.get(FAVICON_PATH, favicon);
 
 // Known paths with another method: 405, so a client sees its mistake.
 for (const path of ['/v1/challenges', '/v1/attestations', '/v1/introspect', '/healthz', '/.well-known/jwks.json', '/.well-known/iamport-verify']) {

@@ -96,6 +96,23 @@ async function onDemo({ lang = 'en', ...contextOptions }, scenario) {
 const formValue = (page) => page.evaluate(() => new FormData(document.querySelector('#signup')).get('age_token'));
 
 describe('the sandbox demo in Chromium against wrangler dev', () => {
+  test('the demo loads with no failed request and no error in the console (its icon included)', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      const failed = [];
+      page.on('response', (response) => response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`));
+      page.on('console', (message) => message.type() === 'error' && failed.push(`console: ${message.text()}`));
+      const icon = page.waitForResponse((response) => new URL(response.url()).pathname === '/favicon.ico', { timeout: 15_000 });
+      await page.goto(`${verifier.origin}/?lang=en`);
+      await waitForState(page, 'ready');
+      assert.equal((await icon).status(), 200);
+      assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('an adult verifies in the sandbox dialog, the page checks the signature, and the site backend opens one account per person', async () => {
     await onDemo({}, async ({ page, submitted }) => {
       await page.fill('#nickname', 'haneul');
