@@ -15,7 +15,7 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   {
     method: 'POST', path: '/v1/attestations',
     request: 'V1 `{ imp_uid, merchant_uid, challenge, min_age?, nonce? }`; V2 `{ provider: "portone", identity_verification_id, challenge, min_age?, nonce? }`',
-    answer: '`201 { token, expires_at, claims }`', who: 'the tag, from an allowed origin',
+    answer: '`201 { token, expires_at, claims }`; the very same request again, while its token is valid: the same answer', who: 'the tag, from an allowed origin',
   },
   { method: 'POST', path: '/v1/introspect', request: '`{ token, audience, min_age?, nonce? }` (JSON or form; `audience` is your site\'s origin)', answer: '`200 { active: true, ...claims }` or `200 { active: false }` (RFC 7662)', who: 'backends without a JOSE library' },
   { method: 'GET', path: '/.well-known/jwks.json', request: '', answer: 'the public signing keys (`kid`, `alg: ES256`, `use: sig`); cacheable', who: 'backends, any origin' },

@@ -16,7 +16,7 @@ export const PROBLEMS = {
   origin_mismatch: { status: 422, title: 'Verified on another site', when: 'the V1 certification\'s `origin` (the page it ran on) is not the requesting site' },
   test_channel: { status: 422, title: 'Test channel', when: 'production only: the PortOne V2 verification ran on a test channel (`channel.type` is `TEST`)' },
   provider_mismatch: { status: 422, title: 'Made through the other provider', when: 'a V1 certification read through the PortOne V2 API (`version` is not `V2`): exchange it as V1' },
-  already_used: { status: 409, title: 'Already used', when: 'this `imp_uid` (or V2 id) was already exchanged' },
+  already_used: { status: 409, title: 'Already used', when: 'this `imp_uid` (or V2 id) was already exchanged by another request (the very same request gets its attestation again while it is valid)' },
   rate_limited: { status: 429, title: 'Too many requests', when: 'the client went over the rate limit; see `Retry-After`' },
   upstream_auth_failed: { status: 502, title: 'Upstream refused our credentials', when: 'the upstream refused the API key or secret' },
   upstream_unavailable: { status: 503, title: 'Upstream unavailable', when: 'the upstream timed out, failed or answered garbage' },
