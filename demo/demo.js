@@ -179,7 +179,9 @@ function readSaved() {
 }
 
 function askReplayChallenge(merchantUid) {
-  return postJson('/v1/challenges', { merchant_uid: merchantUid }).then(({ status, body }) => {
+  // A challenge is for one provider: the one the tag verifies with.
+  const provider = tag.getAttribute('provider') ?? 'iamport';
+  return postJson('/v1/challenges', { merchant_uid: merchantUid, provider }).then(({ status, body }) => {
     if (status !== 201) throw new Error(body.code ?? `HTTP ${status}`);
     try {
       sessionStorage.setItem(DEMO_KEY, JSON.stringify(body));
@@ -253,7 +255,11 @@ function applyProvider(name, { reset = true } = {}) {
   for (const button of document.querySelectorAll('[data-provider]')) button.setAttribute('aria-pressed', String(button.dataset.provider === name));
   // Kept for this tab, so the redirect flow comes back to the same provider.
   safeSession(PROVIDER_KEY, name);
-  if (reset) tag.reset();
+  if (reset) {
+    tag.reset();
+    // A new verification, and the demo's challenge for it, under the new provider.
+    startNewVerification();
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -470,7 +476,9 @@ byId('replay').addEventListener('click', async () => {
     } else {
       // V1 names the merchant_uid; V2's id is the merchant_uid.
       const ids = verification.imp_uid ? { ...verification, merchant_uid: challenge.merchant_uid } : verification;
-      const { status, body } = await postJson('/v1/attestations', { ...ids, challenge: challenge.challenge, min_age: MIN_AGE });
+      // Another request for this verification (its own challenge and a nonce): the very same request
+      // as the tag's would be a retry, and would get the same attestation back.
+      const { status, body } = await postJson('/v1/attestations', { ...ids, challenge: challenge.challenge, min_age: MIN_AGE, nonce: 'replay' });
       view.replay = { result: status >= 400 ? 'refused' : 'accepted', status, body };
     }
   } catch (error) {

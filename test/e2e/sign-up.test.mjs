@@ -96,17 +96,17 @@ async function onDemo({ lang = 'en', ...contextOptions }, scenario) {
 const formValue = (page) => page.evaluate(() => new FormData(document.querySelector('#signup')).get('age_token'));
 
 describe('the sandbox demo in Chromium against wrangler dev', () => {
-  test('the demo loads with no failed request and no error in the console (its icon included)', async () => {
+  test('the demo loads with no failed request and no error in the console (no 404 for its icon)', async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     try {
       const page = await context.newPage();
       const failed = [];
       page.on('response', (response) => response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`));
       page.on('console', (message) => message.type() === 'error' && failed.push(`console: ${message.text()}`));
-      const icon = page.waitForResponse((response) => new URL(response.url()).pathname === '/favicon.ico', { timeout: 15_000 });
       await page.goto(`${verifier.origin}/?lang=en`);
       await waitForState(page, 'ready');
-      assert.equal((await icon).status(), 200);
+      // Headless Chromium may not ask for the icon by itself: ask as a headed one would.
+      assert.equal(await page.evaluate(() => fetch('/favicon.ico').then((response) => response.status)), 200);
       assert.deepEqual(failed, []);
     } finally {
       await context.close();
@@ -276,8 +276,9 @@ describe('the sandbox demo in Chromium against wrangler dev', () => {
       assert.match(await page.locator('#replay-result pre').textContent(), /→ 409/);
 
       // The same from another client: the verifier's ledger, not the page, refuses the second exchange.
+      // (Its own nonce: with the tag's very challenge and fields it would be the tag's retry, answered alike.)
       const claims = await page.evaluate(() => document.querySelector('#age').claims);
-      const replay = await post('/v1/attestations', { imp_uid: claims.imp_uid, merchant_uid: merchantUid, challenge: early.body.challenge, min_age: MIN_AGE });
+      const replay = await post('/v1/attestations', { imp_uid: claims.imp_uid, merchant_uid: merchantUid, challenge: early.body.challenge, min_age: MIN_AGE, nonce: 'another-client' });
       assert.equal(replay.status, 409);
       assert.equal(replay.headers.get('content-type'), 'application/problem+json');
       assert.equal(replay.body.code, 'already_used');
