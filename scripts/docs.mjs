@@ -5,28 +5,12 @@
 //   kit errors  ← server/index.ts
 // `node scripts/docs.mjs` rewrites README.md between <!-- generated:NAME --> markers;
 // `--check` fails (exit 1) when the README is not what the code says (run by npm test).
-import { build } from 'esbuild';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importTs } from './lib/import-ts.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const readmePath = join(root, 'README.md');
-
-/** Import TypeScript modules that have no runtime dependencies on Workers. */
-async function importTs(entries) {
-  const dir = mkdtempSync(join(tmpdir(), 'iamport-verify-docs-'));
-  try {
-    const source = entries.map((entry, i) => `export * as m${i} from ${JSON.stringify(join(root, entry))};`).join('\n');
-    const outfile = join(dir, 'docs.mjs');
-    await build({ stdin: { contents: source, resolveDir: root, loader: 'js' }, bundle: true, format: 'esm', platform: 'neutral', outfile, logLevel: 'error' });
-    const module = await import(pathToFileURL(outfile).href);
-    return entries.map((_, i) => module[`m${i}`]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, ' ').trim();
 const table = (headers, rows) =>
@@ -66,7 +50,7 @@ const sections = {
   'kit-errors': table(['`AttestationError.code`', 'when'], Object.entries(kit.ATTESTATION_ERRORS).map(([code, when]) => [`\`${code}\``, when])),
   settings: table(
     ['name', 'default', 'secret', 'what'],
-    settings.SETTINGS.map((s) => [`\`${s.name}\``, s.default, s.secret ? '**secret**' : 'no', s.what]),
+    settings.settingsTable().map((s) => [`\`${s.name}\``, s.default, s.secret ? '**secret**' : 'no', s.what]),
   ),
 };
 

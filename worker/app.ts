@@ -25,9 +25,12 @@ export const app = new Hono<AppEnv>();
 
 app.use('*', requestLog());
 
-// Settings are parsed and checked once per isolate; an unsafe deployment signs nothing.
+// Settings are parsed and checked, and the signing keys imported and proven, once per
+// isolate; an unsafe deployment, or one whose keys cannot sign, serves nothing.
 app.use('*', async (c, next) => {
-  c.set('settings', settingsFrom(c.env));
+  const settings = settingsFrom(c.env);
+  await keyRing(settings);
+  c.set('settings', settings);
   await next();
 });
 

@@ -1,47 +1,225 @@
 /**
- * The verifier's settings: read from the Worker's bindings, parsed and checked once
- * per isolate, then passed around typed. The README's settings table is generated
- * from `SETTINGS` below, so a new setting is documented by adding it here.
+ * The verifier's settings: one spec per setting below (its default, how it is parsed and
+ * checked, whether it is secret, what it does). Everything else comes from the spec: the
+ * parsing here, the README's settings table (scripts/docs.mjs), the development `.dev.vars`
+ * (scripts/lib/dev-settings.mjs) and the test configs' bindings. wrangler.toml sets none.
+ * Settings are parsed and checked once per isolate, then passed around typed.
+ *
+ * No runtime imports: Node scripts and the test configs load this file as it is.
  */
 
-interface SettingDoc { name: string; default: string; secret: boolean; what: string }
+/** A value that is not what its setting takes; `problem` completes "NAME …". */
+class Invalid extends Error {
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
 
-/** Each setting's documentation: the README's table is generated from this list. */
-export const SETTINGS = [
-  { name: 'ENVIRONMENT', default: '`production`', secret: false, what: '`development` or `production`. Production refuses the sandbox, development keys and missing secrets.' },
-  { name: 'SANDBOX', default: '`false`', secret: false, what: 'Serve the stand-in upstream APIs, test persons and SDKs under `/sandbox/`, and use them as the upstream unless a base URL is set.' },
-  { name: 'IAMPORT_API_BASE', default: '`https://api.iamport.kr` (sandbox: the built-in stand-in)', secret: false, what: 'Base URL of the Iamport (PortOne V1) REST API.' },
-  { name: 'IAMPORT_API_KEY', default: 'none', secret: true, what: 'Iamport REST API key (`imp_key`).' },
-  { name: 'IAMPORT_API_SECRET', default: 'none', secret: true, what: 'Iamport REST API secret (`imp_secret`).' },
-  { name: 'PORTONE_API_BASE', default: '`https://api.portone.io` (sandbox: the built-in stand-in)', secret: false, what: 'Base URL of the PortOne V2 REST API.' },
-  { name: 'PORTONE_API_SECRET', default: 'none', secret: true, what: 'PortOne V2 API secret.' },
-  { name: 'SIGNING_KEYS', default: 'none (development: made by `npm run dev`)', secret: true, what: 'JSON array of private ES256 JWKs. The first signs; all are published in the JWKS (rotation). `npm run keygen` prints one.' },
-  { name: 'SUBJECT_SECRET', default: 'none', secret: true, what: 'Secret the pairwise `sub` is derived from. Changing it changes every `sub`.' },
-  { name: 'CHALLENGE_SECRET', default: 'none', secret: true, what: 'Secret that authenticates challenges. Changing it invalidates open challenges only.' },
-  { name: 'ALLOWED_ORIGINS', default: 'none', secret: false, what: 'Comma-separated origins of the sites that may ask for attestations (exact match, e.g. `https://shop.example`).' },
-  { name: 'ISSUER', default: 'the verifier\'s own origin (development only)', secret: false, what: 'The `iss` of every attestation: the verifier\'s public URL.' },
-  { name: 'ALLOWED_AGES', default: '`14,19`', secret: false, what: 'Comma-separated `min_age` values a site may ask for.' },
-  { name: 'TOKEN_TTL_SECONDS', default: '`600`', secret: false, what: 'Lifetime of an attestation (`exp - iat`).' },
-  { name: 'MAX_CERT_AGE_SECONDS', default: '`600`', secret: false, what: 'How old a certification may be when exchanged.' },
-  { name: 'CHALLENGE_TTL_SECONDS', default: '`600`', secret: false, what: 'How long a challenge stays valid.' },
-  { name: 'UPSTREAM_TIMEOUT_MS', default: '`5000`', secret: false, what: 'Timeout of each upstream call.' },
-  { name: 'PURGE_AFTER_ATTEST', default: '`false`', secret: false, what: 'After signing, delete the certification at the upstream (`DELETE /certifications/{imp_uid}`), so no personal data stays there.' },
-] as const satisfies readonly SettingDoc[];
+interface SettingSpec<T> {
+  /** The value when unset, as text; none when absent. */
+  default?: string;
+  /** The default as the README states it, when the text alone would mislead. */
+  defaultDoc?: string;
+  /** Development only: the value when unset (the sandbox's credentials, built-in secrets). */
+  developmentFallback?: string;
+  requiredInProduction?: true;
+  /** What `npm run dev` writes to `.dev.vars`: a value, or one made fresh for each checkout. */
+  development?: { value: string } | { make: 'secret' | 'signing-key' | 'local-origins' };
+  parse: (text: string) => T;
+  secret: boolean;
+  what: string;
+}
 
-export type SettingName = (typeof SETTINGS)[number]['name'];
+const setting = <T>(spec: SettingSpec<T>) => spec;
 
-/** The settings as the Worker's bindings give them: strings, each optional. */
+const text = (value: string) => value;
+
+const oneOf = <V extends string>(...values: V[]) => (value: string): V => {
+  if ((values as string[]).includes(value)) return value as V;
+  throw new Invalid(`must be ${values.map((v) => `"${v}"`).join(' or ')}, not ${JSON.stringify(value)}`);
+};
+
+const boolean = (value: string): boolean => {
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new Invalid('must be true or false');
+};
+
+const integer = (min: number, max: number) => (value: string): number => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new Invalid(`must be an integer from ${min} to ${max}`);
+  return number;
+};
+
+const httpUrl = (value: string): string => {
+  const url = normalizeUrl(value);
+  if (!url) throw new Invalid('must be an http(s) URL');
+  return url;
+};
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+const origins = (value: string): ReadonlySet<string> => {
+  const parsed = new Set<string>();
+  for (const entry of list(value)) {
+    const origin = normalizeOrigin(entry);
+    if (!origin) throw new Invalid(`has ${JSON.stringify(entry)}, which is not an origin like https://shop.example`);
+    parsed.add(origin);
+  }
+  return parsed;
+};
+
+const ages = (value: string): readonly number[] => {
+  const parsed = list(value).map(Number);
+  if (parsed.some((age) => !Number.isInteger(age) || age < 1 || age > 150)) {
+    throw new Invalid('must be comma-separated whole numbers of years');
+  }
+  return parsed;
+};
+
+/** Their shape only; signing/keys.ts imports them and proves each signs (`provenKeyRing`). */
+const signingKeys = (value: string): JsonWebKey[] => {
+  let keys: unknown;
+  try {
+    keys = JSON.parse(value);
+  } catch {
+    throw new Invalid('is not JSON');
+  }
+  if (!Array.isArray(keys)) keys = [keys];
+  const shaped = (keys as unknown[]).every(
+    (key) =>
+      typeof key === 'object' && key !== null &&
+      (key as JsonWebKey).kty === 'EC' && (key as JsonWebKey).crv === 'P-256' &&
+      typeof (key as JsonWebKey).d === 'string' && typeof (key as { kid?: unknown }).kid === 'string',
+  );
+  if (!shaped) throw new Invalid('must be a JSON array of private P-256 JWKs, each with a kid');
+  const kids = (keys as { kid: string }[]).map((key) => key.kid);
+  // Tokens name their key by kid: two keys with one kid would make some tokens unverifiable.
+  if (new Set(kids).size !== kids.length) throw new Invalid('has two keys with the same kid');
+  return keys as JsonWebKey[];
+};
+
+/** The development values of the secrets, used when they are unset; never with a real key. */
+const BUILT_IN_SUBJECT_SECRET = 'development-subject-secret';
+const BUILT_IN_CHALLENGE_SECRET = 'development-challenge-secret';
+
+/** Each setting, in the order the README lists them. */
+export const SETTINGS = {
+  ENVIRONMENT: setting({
+    default: 'production', development: { value: 'development' }, parse: oneOf('development', 'production'), secret: false,
+    what: '`development` or `production`. Production refuses the sandbox, development keys, `http://` origins, missing secrets and missing bindings.',
+  }),
+  SANDBOX: setting({
+    default: 'false', development: { value: 'true' }, parse: boolean, secret: false,
+    what: 'Serve the stand-in upstream APIs, test persons and SDKs under `/sandbox/`, and use them as the upstream unless a base URL is set.',
+  }),
+  IAMPORT_API_BASE: setting({
+    defaultDoc: '`https://api.iamport.kr` (sandbox: the built-in stand-in)', parse: httpUrl, secret: false,
+    what: 'Base URL of the Iamport (PortOne V1) REST API.',
+  }),
+  IAMPORT_API_KEY: setting({
+    requiredInProduction: true, developmentFallback: 'sandbox_api_key', parse: text, secret: true,
+    what: 'Iamport REST API key (`imp_key`).',
+  }),
+  IAMPORT_API_SECRET: setting({
+    requiredInProduction: true, developmentFallback: 'sandbox_api_secret', parse: text, secret: true,
+    what: 'Iamport REST API secret (`imp_secret`).',
+  }),
+  PORTONE_API_BASE: setting({
+    defaultDoc: '`https://api.portone.io` (sandbox: the built-in stand-in)', parse: httpUrl, secret: false,
+    what: 'Base URL of the PortOne V2 REST API.',
+  }),
+  PORTONE_API_SECRET: setting({
+    developmentFallback: 'sandbox_portone_secret', parse: text, secret: true,
+    what: 'PortOne V2 API secret. Without it, production offers Iamport (V1) only.',
+  }),
+  SIGNING_KEYS: setting({
+    defaultDoc: 'none (development: made by `npm run dev`)', requiredInProduction: true, development: { make: 'signing-key' },
+    parse: signingKeys, secret: true,
+    what: 'JSON array of private ES256 JWKs with unique kids. The first signs; all are published in the JWKS (rotation). Each is proven (a probe signed and verified) before anything is served. `npm run keygen` prints one.',
+  }),
+  SUBJECT_SECRET: setting({
+    requiredInProduction: true, developmentFallback: BUILT_IN_SUBJECT_SECRET, development: { make: 'secret' }, parse: text, secret: true,
+    what: 'Secret the pairwise `sub` is derived from, at least 32 characters with any non-`dev-` key. Changing it changes every `sub`.',
+  }),
+  CHALLENGE_SECRET: setting({
+    requiredInProduction: true, developmentFallback: BUILT_IN_CHALLENGE_SECRET, development: { make: 'secret' }, parse: text, secret: true,
+    what: 'Secret that authenticates challenges, at least 32 characters with any non-`dev-` key. Changing it invalidates open challenges only.',
+  }),
+  ALLOWED_ORIGINS: setting({
+    requiredInProduction: true, development: { make: 'local-origins' }, parse: origins, secret: false,
+    what: 'Comma-separated origins of the sites that may ask for attestations (exact match, e.g. `https://shop.example`; `https://` only in production).',
+  }),
+  ISSUER: setting({
+    defaultDoc: 'the verifier\'s own origin (development only)', requiredInProduction: true, parse: httpUrl, secret: false,
+    what: 'The `iss` of every attestation: the verifier\'s public URL.',
+  }),
+  ALLOWED_AGES: setting({
+    default: '14,19', parse: ages, secret: false,
+    what: 'Comma-separated `min_age` values a site may ask for.',
+  }),
+  TOKEN_TTL_SECONDS: setting({
+    default: '600', parse: integer(30, 86_400), secret: false,
+    what: 'Lifetime of an attestation (`exp - iat`).',
+  }),
+  MAX_CERT_AGE_SECONDS: setting({
+    default: '600', parse: integer(30, 86_400), secret: false,
+    what: 'How old a certification may be when exchanged.',
+  }),
+  CHALLENGE_TTL_SECONDS: setting({
+    default: '600', parse: integer(30, 86_400), secret: false,
+    what: 'How long a challenge stays valid.',
+  }),
+  UPSTREAM_TIMEOUT_MS: setting({
+    default: '5000', parse: integer(100, 60_000), secret: false,
+    what: 'Timeout of each upstream call.',
+  }),
+  PURGE_AFTER_ATTEST: setting({
+    default: 'false', parse: boolean, secret: false,
+    what: 'After signing, delete the certification at the upstream (`DELETE /certifications/{imp_uid}`), so no personal data stays there.',
+  }),
+};
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The settings as the Worker's bindings give them: text, each optional. */
 export type EnvVars = { [K in SettingName]?: string };
+
+/** The bindings production cannot run without (a missing rate limiter would mean no limit). */
+export const REQUIRED_BINDINGS = ['LEDGER', 'RATE_LIMITER', 'INTROSPECT_RATE_LIMITER'] as const;
+
+/** What the settings are checked against: the settings, and whether each required binding is there. */
+export type SettingsInput = EnvVars & { [K in (typeof REQUIRED_BINDINGS)[number]]?: unknown };
+
+/** The README's settings table. */
+export function settingsTable(): { name: SettingName; default: string; secret: boolean; what: string }[] {
+  return (Object.entries(SETTINGS) as [SettingName, SettingSpec<unknown>][]).map(([name, spec]) => ({
+    name,
+    default: spec.defaultDoc ?? (spec.default === undefined ? 'none' : `\`${spec.default}\``),
+    secret: spec.secret,
+    what: spec.what,
+  }));
+}
+
+/** Every setting at its default (unset: empty), e.g. for tests that must not see a developer's `.dev.vars`. */
+export function defaultBindings(): Required<EnvVars> {
+  return Object.fromEntries(Object.entries(SETTINGS).map(([name, spec]) => [name, spec.default ?? ''])) as Required<EnvVars>;
+}
 
 /** Where the built-in stand-in upstream answers; calls to it never leave the Worker. */
 export const SANDBOX_IAMPORT_BASE = 'https://sandbox.iamport-verify.internal/iamport';
 export const SANDBOX_PORTONE_BASE = 'https://sandbox.iamport-verify.internal/portone';
+const IAMPORT_BASE = 'https://api.iamport.kr';
+const PORTONE_BASE = 'https://api.portone.io';
 
 /** The largest MAX_CERT_AGE_SECONDS allowed: the ledger keeps ids this long, whatever the setting. */
 export const MAX_CERT_AGE_LIMIT_SECONDS = 86_400;
 
 /** kid prefix of the keys `npm run dev` makes; production refuses them. */
 export const DEVELOPMENT_KID_PREFIX = 'dev-';
+
+/** The shortest SUBJECT_SECRET and CHALLENGE_SECRET a key that is not a development key signs with. */
+const MIN_SECRET_LENGTH = 32;
 
 export interface Settings {
   environment: 'development' | 'production';
@@ -70,10 +248,10 @@ export class ConfigurationError extends Error {
   }
 }
 
-const parsedByEnv = new WeakMap<EnvVars, Settings | ConfigurationError>();
+const parsedByEnv = new WeakMap<SettingsInput, Settings | ConfigurationError>();
 
 /** Parse and check the settings once per `env` object (once per isolate in practice). */
-export function settingsFrom(env: EnvVars): Settings {
+export function settingsFrom(env: SettingsInput): Settings {
   let parsed = parsedByEnv.get(env);
   if (!parsed) {
     try {
@@ -88,127 +266,90 @@ export function settingsFrom(env: EnvVars): Settings {
   return parsed;
 }
 
-export function parseSettings(env: EnvVars): Settings {
+type ValueOf<K extends SettingName> = ReturnType<(typeof SETTINGS)[K]['parse']>;
+
+export function parseSettings(env: SettingsInput): Settings {
   const problems: string[] = [];
-  const environment = env.ENVIRONMENT === 'development' ? 'development' : 'production';
-  if (env.ENVIRONMENT !== undefined && env.ENVIRONMENT !== 'development' && env.ENVIRONMENT !== 'production') {
-    problems.push(`ENVIRONMENT must be "development" or "production", not ${JSON.stringify(env.ENVIRONMENT)}`);
-  }
-  const production = environment === 'production';
-  const sandbox = parseBoolean('SANDBOX', env.SANDBOX, false, problems);
-  if (production && sandbox) problems.push('SANDBOX must be false in production');
+  // ENVIRONMENT first: what the others fall back to depends on it.
+  const production: boolean = read('ENVIRONMENT', false) !== 'development';
 
-  const integer = (name: SettingName, fallback: number, min: number, max: number) => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}`);
-      return fallback;
+  /** The setting's value: its text, else (development) its fallback, else its default. */
+  function read<K extends SettingName>(name: K, inProduction: boolean = production): ValueOf<K> | undefined {
+    const spec: SettingSpec<unknown> = SETTINGS[name];
+    const raw = env[name] || (inProduction ? undefined : spec.developmentFallback) || spec.default;
+    if (raw === undefined) {
+      if (inProduction && spec.requiredInProduction) problems.push(`${name} is required in production`);
+      return undefined;
     }
-    return value;
-  };
-
-  const required = (name: SettingName, value: string | undefined, fallbackInDevelopment = '') => {
-    if (value) return value;
-    if (!production) return fallbackInDevelopment;
-    problems.push(`${name} is required in production`);
-    return '';
-  };
-
-  const signingKeys = parseSigningKeys(env.SIGNING_KEYS, problems);
-  if (production) {
-    if (signingKeys.length === 0) problems.push('SIGNING_KEYS is required in production (npm run keygen)');
-    if (signingKeys.some((key) => String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX))) {
-      problems.push('SIGNING_KEYS holds a development key; make production keys with npm run keygen');
+    try {
+      return spec.parse(raw) as ValueOf<K>;
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      problems.push(`${name} ${error.problem}`);
+      return spec.default === undefined ? undefined : (spec.parse(spec.default) as ValueOf<K>);
     }
   }
+  const required = (name: SettingName) => (read(name) as string | undefined) ?? '';
 
-  const allowedOrigins = new Set<string>();
-  for (const entry of (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    const origin = normalizeOrigin(entry);
-    if (origin) allowedOrigins.add(origin);
-    else problems.push(`ALLOWED_ORIGINS has ${JSON.stringify(entry)}, which is not an origin like https://shop.example`);
-  }
-  if (production && allowedOrigins.size === 0) problems.push('ALLOWED_ORIGINS is required in production');
-
-  const allowedAges = (env.ALLOWED_AGES ?? '14,19').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (allowedAges.some((age) => !Number.isInteger(age) || age < 1 || age > 150)) {
-    problems.push('ALLOWED_AGES must be comma-separated whole numbers of years');
-  }
-
-  const issuer = env.ISSUER ? normalizeUrl(env.ISSUER) : undefined;
-  if (env.ISSUER && !issuer) problems.push('ISSUER must be an http(s) URL');
-  if (production && issuer && !issuer.startsWith('https:')) problems.push('ISSUER must be https in production');
-  if (production && !issuer) problems.push('ISSUER is required in production');
-
+  const sandbox = read('SANDBOX')!;
   const settings: Settings = {
-    environment,
+    environment: production ? 'production' : 'development',
     sandbox,
     iamport: {
-      base: trimSlash(env.IAMPORT_API_BASE || (sandbox ? SANDBOX_IAMPORT_BASE : 'https://api.iamport.kr')),
-      key: required('IAMPORT_API_KEY', env.IAMPORT_API_KEY, 'sandbox_api_key'),
-      secret: required('IAMPORT_API_SECRET', env.IAMPORT_API_SECRET, 'sandbox_api_secret'),
+      base: read('IAMPORT_API_BASE') ?? (sandbox ? SANDBOX_IAMPORT_BASE : IAMPORT_BASE),
+      key: required('IAMPORT_API_KEY'),
+      secret: required('IAMPORT_API_SECRET'),
     },
     portone: {
-      base: trimSlash(env.PORTONE_API_BASE || (sandbox ? SANDBOX_PORTONE_BASE : 'https://api.portone.io')),
-      secret: env.PORTONE_API_SECRET || (production ? '' : 'sandbox_portone_secret'),
+      base: read('PORTONE_API_BASE') ?? (sandbox ? SANDBOX_PORTONE_BASE : PORTONE_BASE),
+      secret: read('PORTONE_API_SECRET') ?? '',
     },
-    signingKeys,
-    subjectSecret: required('SUBJECT_SECRET', env.SUBJECT_SECRET, 'development-subject-secret'),
-    challengeSecret: required('CHALLENGE_SECRET', env.CHALLENGE_SECRET, 'development-challenge-secret'),
-    allowedOrigins,
-    issuer,
-    allowedAges,
-    tokenTtlSeconds: integer('TOKEN_TTL_SECONDS', 600, 30, 86_400),
-    maxCertAgeSeconds: integer('MAX_CERT_AGE_SECONDS', 600, 30, MAX_CERT_AGE_LIMIT_SECONDS),
-    challengeTtlSeconds: integer('CHALLENGE_TTL_SECONDS', 600, 30, 86_400),
-    upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 5000, 100, 60_000),
-    purgeAfterAttest: parseBoolean('PURGE_AFTER_ATTEST', env.PURGE_AFTER_ATTEST, false, problems),
+    signingKeys: read('SIGNING_KEYS') ?? [],
+    subjectSecret: required('SUBJECT_SECRET'),
+    challengeSecret: required('CHALLENGE_SECRET'),
+    allowedOrigins: read('ALLOWED_ORIGINS') ?? new Set(),
+    issuer: read('ISSUER'),
+    allowedAges: read('ALLOWED_AGES')!,
+    tokenTtlSeconds: read('TOKEN_TTL_SECONDS')!,
+    maxCertAgeSeconds: read('MAX_CERT_AGE_SECONDS')!,
+    challengeTtlSeconds: read('CHALLENGE_TTL_SECONDS')!,
+    upstreamTimeoutMs: read('UPSTREAM_TIMEOUT_MS')!,
+    purgeAfterAttest: read('PURGE_AFTER_ATTEST')!,
   };
-  if (production && [settings.iamport.base, settings.portone.base].some((base) => !base.startsWith('https:'))) {
-    problems.push('IAMPORT_API_BASE and PORTONE_API_BASE must be https in production (the API secrets travel to them)');
+
+  const isDevelopmentKey = (key: JsonWebKey) => String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX);
+  const trustedKeys = settings.signingKeys.some((key) => !isDevelopmentKey(key));
+  if (production) {
+    if (sandbox) problems.push('SANDBOX must be false in production');
+    if (settings.signingKeys.some(isDevelopmentKey)) {
+      problems.push('SIGNING_KEYS holds a development key; make production keys with npm run keygen');
+    }
+    if ([...settings.allowedOrigins].some((origin) => origin.startsWith('http:'))) {
+      problems.push('ALLOWED_ORIGINS must be https origins in production (a page served over http can be changed on the way)');
+    }
+    if (settings.issuer && !settings.issuer.startsWith('https:')) problems.push('ISSUER must be https in production');
+    if ([settings.iamport.base, settings.portone.base].some((base) => !base.startsWith('https:'))) {
+      problems.push('IAMPORT_API_BASE and PORTONE_API_BASE must be https in production (the API secrets travel to them)');
+    }
+    for (const binding of REQUIRED_BINDINGS) {
+      if (!env[binding]) problems.push(`the ${binding} binding is required in production (wrangler.toml)`);
+    }
   }
   // Anyone can make a sandbox person verify, so a sandbox must never sign with a key that
   // real backends trust: with the sandbox on, every key must be a development key.
-  if (sandbox && signingKeys.some((key) => !String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX))) {
+  if (sandbox && trustedKeys) {
     problems.push('SANDBOX is on, so SIGNING_KEYS may hold only development keys (kid starting "dev-")');
   }
-  if (production && (settings.subjectSecret.length < 32 || settings.challengeSecret.length < 32)) {
-    problems.push('SUBJECT_SECRET and CHALLENGE_SECRET must be at least 32 characters in production');
+  // A key that backends trust must not sign challenges anyone could forge, whatever ENVIRONMENT says.
+  if (trustedKeys || production) {
+    const weak = ([['SUBJECT_SECRET', settings.subjectSecret, BUILT_IN_SUBJECT_SECRET], ['CHALLENGE_SECRET', settings.challengeSecret, BUILT_IN_CHALLENGE_SECRET]] as const)
+      .filter(([, value, builtIn]) => value !== '' && (value === builtIn || value.length < MIN_SECRET_LENGTH));
+    if (weak.length > 0) {
+      problems.push(`${weak.map(([name]) => name).join(' and ')} must be at least ${MIN_SECRET_LENGTH} characters and not the built-in development value with a key that is not a development key`);
+    }
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return settings;
-}
-
-function parseBoolean(name: string, raw: string | undefined, fallback: boolean, problems: string[]): boolean {
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  problems.push(`${name} must be true or false`);
-  return fallback;
-}
-
-function parseSigningKeys(raw: string | undefined, problems: string[]): JsonWebKey[] {
-  if (!raw) return [];
-  let keys: unknown;
-  try {
-    keys = JSON.parse(raw);
-  } catch {
-    problems.push('SIGNING_KEYS is not JSON');
-    return [];
-  }
-  if (!Array.isArray(keys)) keys = [keys];
-  const valid = (keys as unknown[]).filter(
-    (key): key is JsonWebKey =>
-      typeof key === 'object' && key !== null &&
-      (key as JsonWebKey).kty === 'EC' && (key as JsonWebKey).crv === 'P-256' &&
-      typeof (key as JsonWebKey).d === 'string' && typeof (key as { kid?: unknown }).kid === 'string',
-  );
-  if (valid.length !== (keys as unknown[]).length) {
-    problems.push('SIGNING_KEYS must be a JSON array of private P-256 JWKs, each with a kid');
-  }
-  return valid;
 }
 
 /** `https://Shop.Example:443/` → `https://shop.example`; undefined when not an http(s) origin. */
@@ -227,12 +368,8 @@ function normalizeUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-    return trimSlash(url.href);
+    return url.href.replace(/\/+$/, '');
   } catch {
     return undefined;
   }
-}
-
-function trimSlash(value: string): string {
-  return value.replace(/\/+$/, '');
 }

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { defaultBindings } from '../../worker/settings.ts';
 
 const signingKey = (kid: string) => makeSigningKey('', kid);
 
@@ -18,6 +19,8 @@ export default defineConfig({
         // The test runner itself needs Node's APIs in workerd; the verifier does not.
         compatibilityFlags: ['nodejs_compat'],
         bindings: {
+          // Every setting at its default, so a developer's .dev.vars (which the pool also reads) changes nothing here.
+          ...defaultBindings(),
           ENVIRONMENT: 'development',
           SANDBOX: 'true',
           ALLOWED_ORIGINS: 'https://shop.example,https://other.example',
@@ -28,10 +31,6 @@ export default defineConfig({
           CHALLENGE_SECRET: 'kit-challenge-secret-' + crypto.randomUUID(),
           IAMPORT_API_KEY: 'test_api_key',
           IAMPORT_API_SECRET: 'test_api_secret',
-          // Pinned, so a developer's .dev.vars (which the pool also reads) changes nothing here.
-          IAMPORT_API_BASE: '', PORTONE_API_BASE: '', PORTONE_API_SECRET: 'sandbox_portone_secret', ALLOWED_AGES: '14,19',
-          TOKEN_TTL_SECONDS: '600', MAX_CERT_AGE_SECONDS: '600', CHALLENGE_TTL_SECONDS: '600', UPSTREAM_TIMEOUT_MS: '5000',
-          PURGE_AFTER_ATTEST: 'false',
         },
         ratelimits: {
           RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10_000, period: 60 } },

@@ -34,7 +34,11 @@ describe('a production deployment', () => {
     ['no allowed origins', { ALLOWED_ORIGINS: '' }, 'ALLOWED_ORIGINS is required'],
     ['an http issuer', { ISSUER: 'http://verify.example' }, 'ISSUER must be https'],
     ['an http upstream', { IAMPORT_API_BASE: 'http://api.iamport.kr' }, 'must be https in production'],
-  ])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
+    ['an http allowed origin', { ALLOWED_ORIGINS: 'https://shop.example,http://shop.example' }, 'ALLOWED_ORIGINS must be https origins'],
+    ['no ledger binding', { LEDGER: undefined }, 'the LEDGER binding is required'],
+    ['no rate limiter binding', { RATE_LIMITER: undefined }, 'the RATE_LIMITER binding is required'],
+    ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
+  ] as [string, EnvVars, string][])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
     const logs = vi.spyOn(console, 'log');
     const response = await healthz({ ...PRODUCTION, ...change });
     expect(response.status).toBe(500);
@@ -42,6 +46,55 @@ describe('a production deployment', () => {
     expect(body.code).toBe('configuration_error');
     expect(JSON.stringify(body)).not.toContain(reason);
     expect(logs.mock.calls.flat().join('\n')).toContain(reason);
+  });
+});
+
+describe('a key that is not a development key', () => {
+  // ENVIRONMENT=development does not make a trusted key safe: forged challenges would be signed with it.
+  const DEVELOPMENT_WITH_TRUSTED_KEY: EnvVars = { ENVIRONMENT: 'development', SANDBOX: 'false', SIGNING_KEYS: bindings.PRODUCTION_KEYS };
+
+  it('signs in development with strong secrets', async () => {
+    expect((await healthz({ ...DEVELOPMENT_WITH_TRUSTED_KEY, SUBJECT_SECRET: strongSecret, CHALLENGE_SECRET: strongSecret })).status).toBe(200);
+  });
+
+  it.each([
+    ['the built-in secrets (unset)', { SUBJECT_SECRET: '', CHALLENGE_SECRET: '' }],
+    ['the built-in challenge secret, written out', { SUBJECT_SECRET: strongSecret, CHALLENGE_SECRET: 'development-challenge-secret' }],
+    ['a short subject secret', { SUBJECT_SECRET: 'short-but-not-empty', CHALLENGE_SECRET: strongSecret }],
+  ] as [string, EnvVars][])('refuses %s whatever the environment', async (_, secrets) => {
+    const logs = vi.spyOn(console, 'log');
+    const response = await healthz({ ...DEVELOPMENT_WITH_TRUSTED_KEY, ...secrets });
+    expect(response.status).toBe(500);
+    expect((await response.json() as Record<string, string>).code).toBe('configuration_error');
+    expect(logs.mock.calls.flat().join('\n')).toContain('at least 32 characters and not the built-in development value');
+  });
+});
+
+describe('a key ring', () => {
+  const [first, second] = JSON.parse(bindings.SIGNING_KEYS!) as Record<string, string>[];
+  const challengeRequest = () => new Request(`${VERIFIER}/v1/challenges`, {
+    method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'application/json', 'cf-connecting-ip': '192.0.2.1' }, body: '{}',
+  });
+
+  it.each([
+    // workerd refuses to import such a pair; the probe catches a runtime that would not.
+    ['a d that does not match its x and y', [first, { ...second, d: first!.d }], `key ${second!.kid} cannot`],
+    ['a d of the wrong length', [first, { ...second, d: second!.d!.slice(0, 20) }], `key ${second!.kid} cannot be imported`],
+    ['two keys with the same kid', [first, { ...second, kid: first!.kid }], 'two keys with the same kid'],
+  ])('with %s is a configuration error on /healthz and on every endpoint, before anything is used up', async (_, keys, reason) => {
+    const logs = vi.spyOn(console, 'log');
+    const overrides = { SIGNING_KEYS: JSON.stringify(keys) };
+    for (const request of [new Request(`${VERIFIER}/healthz`), challengeRequest(), new Request(`${VERIFIER}/.well-known/jwks.json`)]) {
+      const response = await fetchWith(overrides, request);
+      expect(response.status).toBe(500);
+      expect((await response.json() as Record<string, string>).code).toBe('configuration_error');
+    }
+    expect(logs.mock.calls.flat().join('\n')).toContain(reason);
+    expect(logs.mock.calls.flat().join('\n')).not.toContain(second!.d);
+  });
+
+  it('is proven whole and served when every key signs', async () => {
+    expect((await fetchWith({}, challengeRequest())).status).toBe(201);
   });
 });
 

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { defaultBindings } from '../../worker/settings.ts';
 
 const signingKey = (kid: string) => makeSigningKey('', kid);
 
@@ -13,6 +14,9 @@ mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: tru
 const [first, second] = [await signingKey('dev-test-key-1'), await signingKey('dev-test-key-2')];
 
 export const TEST_BINDINGS = {
+  // Every setting at its default first, so a developer's .dev.vars (which the pool also
+  // reads) cannot change what the tests see; then what the tests run with.
+  ...defaultBindings(),
   ENVIRONMENT: 'development',
   SANDBOX: 'true',
   ALLOWED_ORIGINS: 'https://shop.example,https://other.example',
@@ -22,17 +26,6 @@ export const TEST_BINDINGS = {
   CHALLENGE_SECRET: 'test-challenge-secret-' + crypto.randomUUID(),
   IAMPORT_API_KEY: 'test_api_key',
   IAMPORT_API_SECRET: 'test_api_secret',
-  // Every other setting pinned to its default, so a developer's .dev.vars (which the pool
-  // also reads) cannot change what the tests see.
-  IAMPORT_API_BASE: '',
-  PORTONE_API_BASE: '',
-  PORTONE_API_SECRET: 'sandbox_portone_secret',
-  ALLOWED_AGES: '14,19',
-  TOKEN_TTL_SECONDS: '600',
-  MAX_CERT_AGE_SECONDS: '600',
-  CHALLENGE_TTL_SECONDS: '600',
-  UPSTREAM_TIMEOUT_MS: '5000',
-  PURGE_AFTER_ATTEST: 'false',
   SECOND_KEY_ONLY: JSON.stringify([second]),
   // A key as `npm run keygen` makes for production (no "dev-" kid), for the production tests.
   PRODUCTION_KEYS: JSON.stringify([await signingKey('20261122-production')]),

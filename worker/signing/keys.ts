@@ -1,9 +1,11 @@
 /**
- * Signing keys: parsed from SIGNING_KEYS and imported once per isolate (importing an
+ * Signing keys: parsed from SIGNING_KEYS, imported and proven once per isolate (importing an
  * EC key costs far more than a signature). The first key signs; all are published.
+ * Every request waits for the ring first (app.ts), so a key that cannot sign is a
+ * configuration error before any verification is used up, not a failure after it.
  */
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { DEVELOPMENT_KID_PREFIX, type Settings } from '../settings.ts';
+import { ConfigurationError, DEVELOPMENT_KID_PREFIX, type Settings } from '../settings.ts';
 
 import { ALGORITHM } from '../../server/token.ts';
 
@@ -19,6 +21,7 @@ export interface KeyRing {
 }
 
 // One ring per parsed settings (parsed once per isolate), so signing costs no key import.
+// A ring that failed its proof stays failed, like the settings: the keys will not change.
 const rings = new WeakMap<Settings, Promise<KeyRing>>();
 // Without SIGNING_KEYS (development only), one key for the whole isolate, whatever the settings.
 let ephemeral: Promise<KeyRing> | undefined;
@@ -28,7 +31,9 @@ export function keyRing(settings: Settings): Promise<KeyRing> {
   let ring = rings.get(settings);
   if (!ring) {
     ring = importRing(settings.signingKeys as JWK[]);
-    ring.catch(() => rings.delete(settings));
+    ring.catch((error) => {
+      if (!(error instanceof ConfigurationError)) rings.delete(settings);
+    });
     rings.set(settings, ring);
   }
   return ring;
@@ -40,17 +45,50 @@ export function publicJwk(jwk: JWK): JWK {
 }
 
 async function importRing(privateJwks: JWK[]): Promise<KeyRing> {
-  const first = privateJwks[0]!;
   const verifyKeys = new Map<string, CryptoKey>();
+  const signingKeys = new Map<string, CryptoKey>();
+  const problems: string[] = [];
   for (const jwk of privateJwks) {
-    verifyKeys.set(jwk.kid!, (await importJWK(publicJwk(jwk), ALGORITHM)) as CryptoKey);
+    const proven = await provenKey(jwk);
+    if (typeof proven === 'string') problems.push(`SIGNING_KEYS key ${jwk.kid} ${proven}`);
+    else {
+      signingKeys.set(jwk.kid!, proven.signingKey);
+      verifyKeys.set(jwk.kid!, proven.verifyKey);
+    }
   }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  const first = privateJwks[0]!;
   return {
     signingKid: first.kid!,
-    signingKey: (await importJWK({ ...first, alg: ALGORITHM }, ALGORITHM)) as CryptoKey,
+    signingKey: signingKeys.get(first.kid!)!,
     verifyKeys,
     jwks: { keys: privateJwks.map(publicJwk) },
   };
+}
+
+/** What a key's proof signs: any bytes do; these say what they are in a debugger. */
+const PROBE = new TextEncoder().encode('iamport-verify key probe');
+const ECDSA_P256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+/**
+ * Import a private key and prove it: a probe signed with its `d` must verify with its
+ * published `x`/`y`. Every key, not only the signing one: a later rotation makes it sign.
+ * The problem (a phrase, no key material) when it cannot.
+ */
+async function provenKey(jwk: JWK): Promise<{ signingKey: CryptoKey; verifyKey: CryptoKey } | string> {
+  let signingKey: CryptoKey;
+  let verifyKey: CryptoKey;
+  try {
+    signingKey = (await importJWK({ ...jwk, alg: ALGORITHM }, ALGORITHM)) as CryptoKey;
+    verifyKey = (await importJWK(publicJwk(jwk), ALGORITHM)) as CryptoKey;
+  } catch {
+    return 'cannot be imported: its d, x or y is malformed, or its d does not match its x and y';
+  }
+  const signature = await crypto.subtle.sign(ECDSA_P256, signingKey, PROBE);
+  if (!(await crypto.subtle.verify(ECDSA_P256, verifyKey, signature, PROBE))) {
+    return 'does not sign what its x and y verify (its d does not match them)';
+  }
+  return { signingKey, verifyKey };
 }
 
 /**
