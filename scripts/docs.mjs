@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { importTs } from './lib/import-ts.mjs';
+import { wranglerRateLimits } from './lib/rate-limits.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const readmePath = join(root, 'README.md');
@@ -16,9 +17,11 @@ const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, 
 const table = (headers, rows) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 
-const [endpoints, errors, settings, text, kit, earlyText] = await importTs([
+const [endpoints, errors, settings, text, kit, earlyText, rateLimits] = await importTs([
   'worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/verification-text.ts', 'server/index.ts', 'widget/text.ts',
+  'worker/middleware/rate-limit.ts',
 ]);
+const deployedLimits = wranglerRateLimits();
 
 /** What the tag shows for an error code, in English and Korean (its text is in two files). */
 const tagSays = (code) => ['en', 'ko']
@@ -48,6 +51,14 @@ const sections = {
     ].map(([code, when]) => [`\`${code}\``, when, `${tagSays(code)}`]),
   ),
   'kit-errors': table(['`AttestationError.code`', 'when'], Object.entries(kit.ATTESTATION_ERRORS).map(([code, when]) => [`\`${code}\``, when])),
+  'rate-limits': table(
+    ['binding', 'on', 'per client address', 'protects'],
+    Object.entries(rateLimits.RATE_LIMITS).map(([name, l]) => {
+      const deployed = deployedLimits[name];
+      if (!deployed) throw new Error(`wrangler.toml has no [[ratelimits]] ${name}`);
+      return [`\`${name}\``, `\`${l.endpoint}\``, `${deployed.limit} per ${deployed.period} s`, l.protects];
+    }),
+  ),
   settings: table(
     ['name', 'default', 'secret', 'what'],
     settings.settingsTable().map((s) => [`\`${s.name}\``, s.default, s.secret ? '**secret**' : 'no', s.what]),

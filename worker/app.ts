@@ -62,11 +62,12 @@ app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
   }, 200, { 'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
 });
 
-// The endpoints a site's page calls: allowed origins only, rate limited.
+// The endpoints a site's page calls: allowed origins only. Exchanges are rate limited;
+// challenges cost less than a limit's own check (middleware/rate-limit.ts).
 for (const path of ['/v1/challenges', '/v1/attestations'] as const) {
   app.on(['POST', 'OPTIONS'], path, allowedOriginsOnly());
-  app.post(path, rateLimit());
 }
+app.post('/v1/attestations', rateLimit('EXCHANGE_RATE_LIMITER'));
 
 app.post('/v1/challenges', async (c) => {
   const settings = c.get('settings');

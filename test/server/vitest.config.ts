@@ -33,7 +33,7 @@ export default defineConfig({
           IAMPORT_API_SECRET: 'test_api_secret',
         },
         ratelimits: {
-          RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10_000, period: 60 } },
+          EXCHANGE_RATE_LIMITER: { namespace_id: '1001', simple: { limit: 10_000, period: 60 } },
           INTROSPECT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 10_000, period: 60 } },
         },
       },

@@ -36,7 +36,7 @@ describe('a production deployment', () => {
     ['an http upstream', { IAMPORT_API_BASE: 'http://api.iamport.kr' }, 'must be https in production'],
     ['an http allowed origin', { ALLOWED_ORIGINS: 'https://shop.example,http://shop.example' }, 'ALLOWED_ORIGINS must be https origins'],
     ['no ledger binding', { LEDGER: undefined }, 'the LEDGER binding is required'],
-    ['no rate limiter binding', { RATE_LIMITER: undefined }, 'the RATE_LIMITER binding is required'],
+    ['no exchange rate limiter binding', { EXCHANGE_RATE_LIMITER: undefined }, 'the EXCHANGE_RATE_LIMITER binding is required'],
     ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
   ] as [string, EnvVars, string][])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
     const logs = vi.spyOn(console, 'log');

@@ -12,7 +12,7 @@ export const OTHER_SITE = 'https://other.example';
 export type Json = Record<string, any>;
 
 /** The bindings the tests run with (made in vitest.config.ts), typed as the verifier's. */
-export const bindings = env as unknown as Env & { SECOND_KEY_ONLY: string; PRODUCTION_KEYS: string };
+export const bindings = env as unknown as Env & { SECOND_KEY_ONLY: string; PRODUCTION_KEYS: string; RATE_LIMITS: string };
 
 export async function post(path: string, body: unknown, { origin = SITE as string | null, headers = {} as Record<string, string> } = {}) {
   const response = await SELF.fetch(VERIFIER + path, {

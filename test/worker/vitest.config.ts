@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 import { makeSigningKey } from '../../scripts/lib/keys.mjs';
+import { wranglerRateLimits } from '../../scripts/lib/rate-limits.mjs';
 import { defaultBindings } from '../../worker/settings.ts';
 
 const signingKey = (kid: string) => makeSigningKey('', kid);
@@ -29,6 +30,8 @@ export const TEST_BINDINGS = {
   SECOND_KEY_ONLY: JSON.stringify([second]),
   // A key as `npm run keygen` makes for production (no "dev-" kid), for the production tests.
   PRODUCTION_KEYS: JSON.stringify([await signingKey('20261122-production')]),
+  // The rate limits are wrangler.toml's own, as deployed; the tests read the numbers here.
+  RATE_LIMITS: JSON.stringify(wranglerRateLimits()),
 };
 
 export default defineConfig({
@@ -39,10 +42,6 @@ export default defineConfig({
         // The test runner itself needs Node's APIs in workerd; the verifier does not.
         compatibilityFlags: ['nodejs_compat'],
         bindings: TEST_BINDINGS,
-        ratelimits: {
-          RATE_LIMITER: { namespace_id: '1001', simple: { limit: 20, period: 60 } },
-          INTROSPECT_RATE_LIMITER: { namespace_id: '1002', simple: { limit: 10_000, period: 60 } },
-        },
       },
     }),
   ],
