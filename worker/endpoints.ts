@@ -20,5 +20,5 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   { method: 'POST', path: '/v1/introspect', request: '`{ token, audience, min_age?, nonce? }` (JSON or form; `audience` is your site\'s origin)', answer: '`200 { active: true, ...claims }` or `200 { active: false }` (RFC 7662)', who: 'backends without a JOSE library' },
   { method: 'GET', path: '/.well-known/jwks.json', request: '', answer: 'the public signing keys (`kid`, `alg: ES256`, `use: sig`); cacheable', who: 'backends, any origin' },
   { method: 'GET', path: '/.well-known/iamport-verify', request: '', answer: 'discovery: `issuer`, `jwks_uri`, endpoints, lifetimes, allowed ages', who: 'backends, any origin' },
-  { method: 'GET', path: '/healthz', request: '', answer: '`200 { ok: true }`; `500 configuration_error` when the settings are unsafe', who: 'monitoring' },
+  { method: 'GET', path: '/healthz', request: '', answer: '`200 { ok: true }`; `500 configuration_error` when the settings, bindings or keys are unsafe', who: 'monitoring' },
 ];

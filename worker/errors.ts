@@ -23,7 +23,7 @@ export const PROBLEMS = {
   not_found: { status: 404, title: 'Not found', when: 'no such endpoint' },
   method_not_allowed: { status: 405, title: 'Method not allowed', when: 'the endpoint exists but not with this method' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type', when: 'a POST body that is not `application/json`' },
-  configuration_error: { status: 500, title: 'Verifier misconfigured', when: 'the deployment\'s settings are unsafe or incomplete (see the log line); nothing is signed' },
+  configuration_error: { status: 500, title: 'Verifier misconfigured', when: 'the deployment\'s settings or bindings are unsafe or incomplete, or a signing key cannot sign (see the log line); nothing is signed' },
   internal_error: { status: 500, title: 'Internal error', when: 'a bug; nothing was signed' },
 } as const satisfies Record<string, { status: number; title: string; when: string }>;
 
