@@ -20,21 +20,23 @@ export interface KeyRing {
   jwks: { keys: JWK[] };
 }
 
-// One ring per parsed settings (parsed once per isolate), so signing costs no key import.
+// One ring per set of keys (in practice one per isolate), so signing costs no key import and
+// every request's proof is a lookup, even where each request brings its own env object.
 // A ring that failed its proof stays failed, like the settings: the keys will not change.
-const rings = new WeakMap<Settings, Promise<KeyRing>>();
+const rings = new Map<string, Promise<KeyRing>>();
 // Without SIGNING_KEYS (development only), one key for the whole isolate, whatever the settings.
 let ephemeral: Promise<KeyRing> | undefined;
 
 export function keyRing(settings: Settings): Promise<KeyRing> {
   if (settings.signingKeys.length === 0) return (ephemeral ??= ephemeralRing());
-  let ring = rings.get(settings);
+  const keys = JSON.stringify(settings.signingKeys);
+  let ring = rings.get(keys);
   if (!ring) {
     ring = importRing(settings.signingKeys as JWK[]);
     ring.catch((error) => {
-      if (!(error instanceof ConfigurationError)) rings.delete(settings);
+      if (!(error instanceof ConfigurationError)) rings.delete(keys);
     });
-    rings.set(settings, ring);
+    rings.set(keys, ring);
   }
   return ring;
 }
