@@ -23,6 +23,7 @@ import { signAttestation } from '../../worker/signing/attestation.ts';
 import { keyRing } from '../../worker/signing/keys.ts';
 import { IamportClient } from '../../worker/upstream/iamport.ts';
 import type { Env } from '../../worker/env.ts';
+import type { ImpUidLedger, LedgerAnswer } from '../../worker/ledger/ledger.ts';
 import { parseSettings, settingsFrom } from '../../worker/settings.ts';
 
 const ITERATIONS = Number(process.env.BENCH_CPU_ITERATIONS ?? 3000);
@@ -73,20 +74,22 @@ function upstreamAnswer(request: Request): Response {
   return cert ? json({ code: 0, message: null, response: cert }) : json({ code: -1, message: 'not found', response: null }, 404);
 }
 
-/** The ledger as the app sees it (a namespace of objects with `claim(key, forgetAtMs)`), kept in a Set. */
+/** The ledger as the app sees it (a namespace of ImpUidLedger objects), its answers kept in a Map. */
 function memoryLedger() {
-  const claimed = new Set<string>();
-  return {
-    idFromName: (name: string) => name,
-    get: (object: string) => ({
-      claim: async (key: string) => {
-        const entry = `${object}\n${key}`;
-        if (claimed.has(entry)) return false;
-        claimed.add(entry);
-        return true;
-      },
-    }),
-  };
+  const answers = new Map<string, LedgerAnswer>();
+  const ledger = (object: string): Pick<ImpUidLedger, 'claim' | 'answerTo' | 'isClaimed'> => ({
+    claim: async (key, answer) => {
+      const earlier = answers.get(`${object}\n${key}`);
+      if (!earlier) answers.set(`${object}\n${key}`, answer);
+      return earlier ? (earlier.requestHash === answer.requestHash ? earlier.token : undefined) : answer.token;
+    },
+    answerTo: async (key, requestHash) => {
+      const earlier = answers.get(`${object}\n${key}`);
+      return earlier?.requestHash === requestHash ? earlier.token : undefined;
+    },
+    isClaimed: async (key) => answers.has(`${object}\n${key}`),
+  });
+  return { idFromName: (name: string) => name, get: ledger };
 }
 
 async function main() {
