@@ -73,11 +73,8 @@ app.post('/v1/challenges', async (c) => {
   const settings = c.get('settings');
   const body = await readJsonBody(c.req.raw, { allowEmpty: true });
   const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN) ?? mintMerchantUid();
-  // Taken (and checked) before the challenge binds it, so the tag can start sending it.
-  parseProvider(body);
-  const issued = await issueChallenge(
-    settings.challengeSecret, merchantUid, c.get('origin'), Math.floor(Date.now() / 1000), settings.challengeTtlSeconds,
-  );
+  const subject = { provider: parseProvider(body), merchantUid, origin: c.get('origin') };
+  const issued = await issueChallenge(settings.challengeSecret, subject, Math.floor(Date.now() / 1000), settings.challengeTtlSeconds);
   return c.json(issued, 201, { 'cache-control': 'no-store' });
 });
 

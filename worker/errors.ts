@@ -6,7 +6,7 @@
 export const PROBLEMS = {
   invalid_request: { status: 400, title: 'Invalid request', when: 'malformed JSON, missing or malformed fields, a body over the size limit' },
   origin_not_allowed: { status: 403, title: 'Origin not allowed', when: 'the request\'s Origin is not on the allow-list' },
-  challenge_invalid: { status: 400, title: 'Challenge invalid', when: 'missing, forged or expired `challenge`, or one issued for another `merchant_uid` or site' },
+  challenge_invalid: { status: 400, title: 'Challenge invalid', when: 'missing, forged or expired `challenge`, or one issued for another `merchant_uid`, site or provider' },
   certification_not_found: { status: 404, title: 'Certification not found', when: 'the upstream has no such certification' },
   not_certified: { status: 422, title: 'Not certified', when: '`certified` is false, or a V2 status other than `VERIFIED`' },
   merchant_uid_mismatch: { status: 422, title: 'merchant_uid mismatch', when: 'the certification belongs to another challenge' },

@@ -89,7 +89,8 @@ export interface ExchangeContext {
  */
 export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): Promise<Attestation> {
   const challengeIssuedAt = await verifyChallenge(
-    ctx.settings.challengeSecret, request.challenge, request.merchantUid, ctx.origin, nowSeconds(),
+    ctx.settings.challengeSecret, request.challenge,
+    { provider: request.provider, merchantUid: request.merchantUid, origin: ctx.origin }, nowSeconds(),
     ctx.settings.challengeTtlSeconds + ctx.settings.maxCertAgeSeconds,
   );
   // A retry whose first answer was lost on the way: the same attestation, without asking the

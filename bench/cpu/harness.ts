@@ -29,6 +29,8 @@ import { parseSettings, settingsFrom } from '../../worker/settings.ts';
 const ITERATIONS = Number(process.env.BENCH_CPU_ITERATIONS ?? 3000);
 const WARMUP = 300;
 const ORIGIN = 'http://bench.local';
+/** What the measured challenges are for. */
+const BENCH_SUBJECT = { provider: 'iamport' as const, merchantUid: 'm_bench', origin: ORIGIN };
 const UPSTREAM = 'http://upstream.bench.invalid';
 
 interface Sample { cpu_us: number; wall_us: number }
@@ -119,7 +121,7 @@ async function main() {
 
   // Per-piece costs, to see where a verification's CPU goes.
   const now = () => Math.floor(Date.now() / 1000);
-  const issued = await issueChallenge(settings.challengeSecret, 'm_bench', ORIGIN, now(), 600);
+  const issued = await issueChallenge(settings.challengeSecret, BENCH_SUBJECT, now(), 600);
   const pieceImp = makeCertification('m_bench');
   const record = await client.getCertification(pieceImp);
   const claimsInput = (subject: string) => ({
@@ -127,7 +129,7 @@ async function main() {
     minAge: 19, verifiedAt: record.verifiedAt!, provider: 'iamport' as const, upstreamId: pieceImp, nonce: undefined, foreigner: undefined,
   });
   const pieces = {
-    verify_challenge: await measure(ITERATIONS, () => verifyChallenge(settings.challengeSecret, issued.challenge, 'm_bench', ORIGIN, now(), 600)),
+    verify_challenge: await measure(ITERATIONS, () => verifyChallenge(settings.challengeSecret, issued.challenge, BENCH_SUBJECT, now(), 600)),
     upstream_answer_mapping: await measure(ITERATIONS, () => client.getCertification(pieceImp)),
     check_verification: await measure(ITERATIONS, () => checkVerification(record, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issued.issued_at, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 })),
     pairwise_subject: await measure(ITERATIONS, () => pairwiseSubject(settings.subjectSecret, ORIGIN, record.ci!)),
@@ -136,7 +138,7 @@ async function main() {
     settings_parse_if_not_cached: await measure(ITERATIONS, () => parseSettings(env)),
   };
   const decisions = await measure(ITERATIONS, async () => {
-    const issuedAt = await verifyChallenge(settings.challengeSecret, issued.challenge, 'm_bench', ORIGIN, now(), 600);
+    const issuedAt = await verifyChallenge(settings.challengeSecret, issued.challenge, BENCH_SUBJECT, now(), 600);
     const fresh = await client.getCertification(pieceImp);
     const { verifiedAt } = checkVerification(fresh, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issuedAt, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 });
     const subject = await pairwiseSubject(settings.subjectSecret, ORIGIN, fresh.ci!);

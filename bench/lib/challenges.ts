@@ -8,5 +8,5 @@ import { issueChallenge, mintMerchantUid, type IssuedChallenge } from '../../wor
 
 export function mintChallenges(secret: string, origin: string, ttlSeconds: number, count: number): Promise<IssuedChallenge[]> {
   const now = Math.floor(Date.now() / 1000);
-  return Promise.all(Array.from({ length: count }, () => issueChallenge(secret, mintMerchantUid(), origin, now, ttlSeconds)));
+  return Promise.all(Array.from({ length: count }, () => issueChallenge(secret, { provider: 'iamport', merchantUid: mintMerchantUid(), origin }, now, ttlSeconds)));
 }

@@ -93,7 +93,7 @@ async function post(base, path, body, origin) {
 async function verifyOnce(verifier, index) {
   const started = performance.now();
   const v2 = settings.v2Every > 0 && index % settings.v2Every === 0;
-  const issued = await post(verifier.base, '/v1/challenges', {}, verifier.origin);
+  const issued = await post(verifier.base, '/v1/challenges', { provider: v2 ? 'portone' : 'iamport' }, verifier.origin);
   if (issued.status !== 201) return { failure: `challenge ${issued.status}` };
   const merchantUid = issued.body.merchant_uid;
   const certification = await post(verifier.base, '/sandbox/certifications', v2

@@ -180,7 +180,7 @@ describe('refusals', () => {
 
   it('refuses a challenge past its life and the freshness limit after it, before asking the upstream', async () => {
     const merchantUid = 'expired_challenge_1';
-    const old = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) - 1201, 600);
+    const old = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: merchantUid, origin: SITE }, Math.floor(Date.now() / 1000) - 1201, 600);
     const callback = await certify('adult', merchantUid);
     const { body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: old.challenge });
     expect(body.code).toBe('challenge_invalid');
@@ -189,7 +189,7 @@ describe('refusals', () => {
 
   it('refuses a verification that finished after its challenge had expired', async () => {
     const merchantUid = 'expired_challenge_2';
-    const old = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) - 700, 600);
+    const old = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: merchantUid, origin: SITE }, Math.floor(Date.now() / 1000) - 700, 600);
     const callback = await certify('adult', merchantUid);
     const { body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: old.challenge });
     expect(body.code).toBe('challenge_invalid');
@@ -200,7 +200,7 @@ describe('refusals', () => {
     // A slow SMS: the challenge was 9 minutes old when the person finished, 11 when exchanged.
     const merchantUid = 'slow_verification_1';
     const now = Math.floor(Date.now() / 1000);
-    const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, now - 660, 600);
+    const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: merchantUid, origin: SITE }, now - 660, 600);
     const callback = await certify('adult', merchantUid, { certified_at: now - 120 });
     const { status } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: issued.challenge });
     expect(status).toBe(201);
@@ -239,7 +239,7 @@ describe('refusals', () => {
   it('answers certification_stale for a certification made before its challenge', async () => {
     const merchantUid = 'stale_before_challenge';
     const now = Math.floor(Date.now() / 1000);
-    const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, now - 200, 600);
+    const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: merchantUid, origin: SITE }, now - 200, 600);
     const callback = await certify('adult', merchantUid, { certified_at: now - 300 });
     const { status, body } = await attest({ imp_uid: callback.imp_uid, merchant_uid: merchantUid, challenge: issued.challenge });
     expect(status).toBe(422);
@@ -295,7 +295,7 @@ describe('single use', () => {
   it('refuses any other exchange of an exchanged imp_uid with already_used', async () => {
     const body = await verifiedBody('adult', { min_age: 19, nonce: 'n-1' });
     // A second challenge for the same merchant_uid, issued before the verification finished.
-    const second = await issueChallenge(bindings.CHALLENGE_SECRET!, body.merchant_uid, SITE, Math.floor(Date.now() / 1000) - 60, 600);
+    const second = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: body.merchant_uid, origin: SITE }, Math.floor(Date.now() / 1000) - 60, 600);
     expect((await attest(body)).status).toBe(201);
     for (const other of [{ challenge: second.challenge }, { nonce: 'n-2' }, { nonce: undefined }, { min_age: 14 }]) {
       const replay = await attest({ ...body, ...other });
@@ -369,7 +369,7 @@ describe('an imp_uid seen by someone else', () => {
     const victim = await verifiedBody('adult');
     // …and an attacker who read imp_uid and merchant_uid from a redirect URL a little later.
     const merchantUid = victim.merchant_uid;
-    const later = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, Math.floor(Date.now() / 1000) + 30, 600);
+    const later = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: merchantUid, origin: SITE }, Math.floor(Date.now() / 1000) + 30, 600);
     const { status, body } = await attest({ imp_uid: victim.imp_uid, merchant_uid: merchantUid, challenge: later.challenge });
     expect(status).toBe(422);
     expect(body.code).toBe('certification_stale');

@@ -64,8 +64,8 @@ async function exchange(body: Json, overrides: EnvVars = {}) {
   return answer;
 }
 
-async function challenge() {
-  return (await postDirect('/v1/challenges', {}, { overrides: SETTINGS, clientIp: randomClientIp() })).body as { merchant_uid: string; challenge: string };
+async function challenge(provider: 'iamport' | 'portone' = 'iamport') {
+  return (await postDirect('/v1/challenges', { provider }, { overrides: SETTINGS, clientIp: randomClientIp() })).body as { merchant_uid: string; challenge: string };
 }
 
 /** A certified adult at the V1 stand-in, and the body that exchanges it. */
@@ -77,7 +77,7 @@ async function v1Verification(overrides: FakeCertification = {}) {
 }
 
 async function v2Verification() {
-  const issued = await challenge();
+  const issued = await challenge('portone');
   const record = portone.addVerification(issued.merchant_uid);
   return { body: { provider: 'portone', identity_verification_id: issued.merchant_uid, challenge: issued.challenge }, record };
 }

@@ -287,7 +287,7 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant(mutation('the other provider', (d, v) => setField(d, 'provider', v.provider === 'iamport' ? 'portone' : 'iamport', 'invalid_request'))),
   // Challenges that are well-formed but not ours, not for this request, or not fresh.
   fc.tuple(fc.integer({ min: 0, max: 2 ** 31 }), fc.string({ unit: fc.constantFrom(...b64urlChars), minLength: 43, maxLength: 43 })).map(([t, mac]) =>
-    mutation('forged challenge', (d) => setField(d, 'challenge', `c1.${t.toString(36)}.${mac}`, 'challenge_invalid'))),
+    mutation('forged challenge', (d) => setField(d, 'challenge', `c2.${t.toString(36)}.${mac}`, 'challenge_invalid'))),
   fc.tuple(fc.nat(), fc.constantFrom(...b64urlChars)).map(([at, replacement]) => mutation('challenge with one character changed', (d, v) => {
     const challenge = String(v.body.challenge);
     // Not the last character: its low bits are padding in base64url, so some changes would not change the MAC.
@@ -307,8 +307,10 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
     const others = victims.filter((other) => other !== v && other.body[idField(other)] !== d.fields[idField(v)]);
     setField(d, 'challenge', others[pick % others.length]!.body.challenge, 'challenge_invalid');
   })),
-  fc.constantFrom('c2', 'c0', '', 'C1').map((version) => mutation('challenge of another version', (d, v) =>
-    setField(d, 'challenge', String(v.body.challenge).replace(/^c1/, version), 'challenge_invalid'))),
+  fc.constantFrom('c1', 'c0', '', 'C2').map((version) => mutation('challenge of another version', (d, v) =>
+    setField(d, 'challenge', String(v.body.challenge).replace(/^c2/, version), 'challenge_invalid'))),
+  fc.constant(mutation('challenge issued for the other provider', async (d, v) =>
+    setField(d, 'challenge', await issueNow(v, 0, SITE, v.provider === 'iamport' ? 'portone' : 'iamport'), 'challenge_invalid'))),
   fc.constantFrom('.x', '.', 'AA').map((suffix) => mutation('challenge with extra parts', (d, v) =>
     setField(d, 'challenge', String(v.body.challenge) + suffix, 'challenge_invalid'))),
   fc.constant(mutation('the request from the other allowed site', (d) => { d.origin = OTHER_SITE; d.breaks.origin = 'challenge_invalid'; })),
@@ -330,10 +332,11 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   })),
 );
 
-/** A challenge with a real MAC for the victim's merchant_uid, issued `offsetSeconds` from now, to `origin`. */
-async function issueNow(victim: Victim, offsetSeconds: number, origin = SITE): Promise<string> {
+/** A challenge with a real MAC for the victim's merchant_uid, issued `offsetSeconds` from now, to `origin`, for `provider`. */
+async function issueNow(victim: Victim, offsetSeconds: number, origin = SITE, provider = victim.provider): Promise<string> {
   const merchantUid = String(victim.provider === 'iamport' ? victim.body.merchant_uid : victim.body.identity_verification_id);
-  return (await issueChallenge(settings.challengeSecret, merchantUid, origin, nowSeconds() + offsetSeconds, settings.challengeTtlSeconds)).challenge;
+  const subject = { provider, merchantUid, origin };
+  return (await issueChallenge(settings.challengeSecret, subject, nowSeconds() + offsetSeconds, settings.challengeTtlSeconds)).challenge;
 }
 
 /** Variations a valid request may carry and stay valid. */
@@ -396,7 +399,7 @@ const brokenExchange = fc.record({
 
 /** A fresh verification at the sandbox, made through the Worker's handler like everything here. */
 async function freshVerification(provider: 'iamport' | 'portone'): Promise<Json> {
-  const issued = await postDirect('/v1/challenges', {}, { clientIp: clientIp() });
+  const issued = await postDirect('/v1/challenges', { provider }, { clientIp: clientIp() });
   const merchantUid = issued.body.merchant_uid as string;
   const person = provider === 'iamport'
     ? { person: 'adult', merchant_uid: merchantUid, origin: SITE }
@@ -604,7 +607,7 @@ function judge(testCase: Case, status: number, headers: Headers, text: string): 
     case 'challenge': {
       expect(status, where).toBe(201);
       const body = JSON.parse(text) as Json;
-      expect(body.challenge, where).toMatch(/^c1\.[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
+      expect(body.challenge, where).toMatch(/^c2\.[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
       expect(body.merchant_uid, where).toMatch(MERCHANT_UID_PATTERN);
       if (expected.merchantUid) expect(body.merchant_uid, where).toBe(expected.merchantUid);
       return;

@@ -2,6 +2,9 @@ import { SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attest, challenge, fetchWith, randomClientIp, SITE, v2Body, VERIFIER, verifiedBody, verifyV2, type Json } from './support.ts';
 
+/** A challenge for a PortOne V2 verification (a challenge is for one provider). */
+const v2Challenge = () => challenge(undefined, SITE, 'portone');
+
 const V2_SECRET = 'sandbox_portone_secret';
 
 async function getV2(id: string, secret = V2_SECRET) {
@@ -48,7 +51,7 @@ describe('POST /v1/attestations with PortOne V2', () => {
   });
 
   it('answers certification_not_found for an id PortOne does not know', async () => {
-    const issued = await challenge();
+    const issued = await v2Challenge();
     const { status, body } = await attest({ provider: 'portone', identity_verification_id: issued.merchant_uid, challenge: issued.challenge });
     expect(status).toBe(404);
     expect(body.code).toBe('certification_not_found');
@@ -56,12 +59,12 @@ describe('POST /v1/attestations with PortOne V2', () => {
 
   it('refuses an id whose challenge was issued for another id', async () => {
     const mine = await v2Body();
-    const other = await challenge();
+    const other = await v2Challenge();
     expect((await attest({ ...mine, challenge: other.challenge })).body.code).toBe('challenge_invalid');
   });
 
   it('answers certification_stale for a verification older than the freshness limit', async () => {
-    const issued = await challenge();
+    const issued = await v2Challenge();
     await verifyV2('adult', issued.merchant_uid, { certified_at: Math.floor(Date.now() / 1000) - 601 });
     const { body } = await attest({ provider: 'portone', identity_verification_id: issued.merchant_uid, challenge: issued.challenge });
     expect(body.code).toBe('certification_stale');
@@ -82,7 +85,7 @@ describe('POST /v1/attestations with PortOne V2', () => {
   });
 
   it('refuses a V2 body without identity_verification_id', async () => {
-    const issued = await challenge();
+    const issued = await v2Challenge();
     expect((await attest({ provider: 'portone', challenge: issued.challenge })).body.code).toBe('invalid_request');
   });
 });
@@ -127,7 +130,7 @@ describe('PortOne V2 upstream answers', () => {
 
 describe('the sandbox V2 stand-in', () => {
   it('answers a verified record with every field the OpenAPI extract requires', async () => {
-    const issued = await challenge();
+    const issued = await v2Challenge();
     await verifyV2('adult', issued.merchant_uid);
     const { status, body } = await getV2(issued.merchant_uid);
     expect(status).toBe(200);
@@ -141,7 +144,7 @@ describe('the sandbox V2 stand-in', () => {
   });
 
   it('answers READY for a cancelled verification and FAILED, with its failure, for a PG error', async () => {
-    const [ready, failed] = [await challenge(), await challenge()];
+    const [ready, failed] = [await v2Challenge(), await v2Challenge()];
     expect((await verifyV2('cancel', ready.merchant_uid)).code).toBe('IDENTITY_VERIFICATION_CANCELLED');
     expect((await verifyV2('pg_error', failed.merchant_uid)).code).toBeTypeOf('string');
     expect((await getV2(ready.merchant_uid)).body).toMatchObject({ status: 'READY', requestedCustomer: {}, version: 'V2' });
@@ -149,7 +152,7 @@ describe('the sandbox V2 stand-in', () => {
   });
 
   it('lets an id succeed once only', async () => {
-    const issued = await challenge();
+    const issued = await v2Challenge();
     expect((await verifyV2('adult', issued.merchant_uid)).code).toBeUndefined();
     expect((await verifyV2('adult', issued.merchant_uid)).code).toBe('IDENTITY_VERIFICATION_ALREADY_VERIFIED');
   });

@@ -45,7 +45,7 @@ async function requestBody(race: Race, kind: Kind, index: number): Promise<Json>
   if (kind === 'identical' || index === 0) return race.body;
   const merchantUid = String(race.provider === 'iamport' ? race.body.merchant_uid : race.body.identity_verification_id);
   const ownIssuedAt = parseInt(String(race.body.challenge).split('.')[1]!, 36);
-  const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, merchantUid, SITE, ownIssuedAt - index, 600);
+  const issued = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: race.provider, merchantUid, origin: SITE }, ownIssuedAt - index, 600);
   return { ...race.body, challenge: issued.challenge };
 }
 

@@ -24,8 +24,8 @@ export async function post(path: string, body: unknown, { origin = SITE as strin
   return { response, status: response.status, body: (await response.json().catch(() => undefined)) as Json };
 }
 
-export async function challenge(merchantUid?: string, origin = SITE) {
-  const { status, body } = await post('/v1/challenges', merchantUid ? { merchant_uid: merchantUid } : {}, { origin });
+export async function challenge(merchantUid?: string, origin = SITE, provider: 'iamport' | 'portone' = 'iamport') {
+  const { status, body } = await post('/v1/challenges', { ...(merchantUid ? { merchant_uid: merchantUid } : {}), provider }, { origin });
   if (status !== 201) throw new Error(`challenge failed: ${status} ${JSON.stringify(body)}`);
   return body as { merchant_uid: string; challenge: string; expires_at: number };
 }
@@ -60,7 +60,7 @@ export async function verifyV2(person: string, id: string, extra: Json = {}) {
 }
 
 export async function v2Body(person = 'adult', extra: Json = {}) {
-  const issued = await challenge();
+  const issued = await challenge(undefined, SITE, 'portone');
   await verifyV2(person, issued.merchant_uid);
   return { provider: 'portone', identity_verification_id: issued.merchant_uid, challenge: issued.challenge, ...extra };
 }
