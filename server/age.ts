@@ -1,36 +1,78 @@
 /**
  * The age a site wants, and whether a token attests it: one rule per line. Each rule pairs the
- * option a checker sets with the claim the verifier wrote after checking that age itself, and
- * the parameter `POST /v1/introspect` reads it from. A second rule (the year rule,
- * `minYearAge` / `year_age_over` / `min_year_age`) is one more member and one more line.
+ * option a checker sets with the claims the verifier wrote after checking that age itself, and
+ * the parameter `POST /v1/introspect` reads it from.
+ *
+ * Korean law counts age two ways (see the README's "Age rules"): 만 나이 (`age_over`) and the
+ * Youth Protection Act's year rule, this year minus the birth year (`year_age_over`). A token
+ * names the rule it checked, so one never passes for the other. Under 14, the Personal
+ * Information Protection Act wants a guardian's consent: a child's token carries `age_under`
+ * and a `guardian` who verified as an adult.
  */
 import type { AttestationClaims } from './claims.ts';
-import { AttestationError } from './errors.ts';
+import { AttestationError, type AttestationErrorCode } from './errors.ts';
 
 /** The ages a site may require; a token must attest every one that is given. */
 export interface AgeRequirement {
   /** Refuse tokens whose `age_over` (만 나이, international age) is missing or lower than this. */
   minAge?: number | undefined;
+  /** Refuse tokens whose `year_age_over` (the Youth Protection Act's year rule) is missing or lower than this. */
+  minYearAge?: number | undefined;
+  /**
+   * Accept a person under this age (만 나이) only with a guardian: the token attests `age_over`
+   * of at least this, or `age_under` at most this together with a `guardian` verified as an adult.
+   */
+  requireGuardianUnder?: number | undefined;
 }
 
 type AgeOption = keyof AgeRequirement;
 
-/** For each age option: the claim that attests it, and its name as a request parameter. */
-export const AGE_RULES: { readonly [option in AgeOption]-?: { claim: keyof AttestationClaims; parameter: string } } = {
-  minAge: { claim: 'age_over', parameter: 'min_age' },
+/** The age (만 나이) at which the Civil Act makes someone an adult, as a guardian must be. */
+export const GUARDIAN_MIN_AGE = 19;
+
+const atLeast = (attested: unknown, minimum: number) => typeof attested === 'number' && attested >= minimum;
+
+/** For each age option: its name as a request parameter, and whether claims attest it. */
+export const AGE_RULES: {
+  readonly [option in AgeOption]-?: {
+    parameter: string;
+    attests: (claims: AttestationClaims, age: number) => boolean;
+    refusal: AttestationErrorCode;
+    explain: (age: number) => string;
+  }
+} = {
+  minAge: {
+    parameter: 'min_age',
+    attests: (claims, age) => atLeast(claims.age_over, age),
+    refusal: 'age_too_low',
+    explain: (age) => `The token does not attest age_over of at least ${age}.`,
+  },
+  minYearAge: {
+    parameter: 'min_year_age',
+    attests: (claims, age) => atLeast(claims.year_age_over, age),
+    refusal: 'age_too_low',
+    explain: (age) => `The token does not attest year_age_over of at least ${age}.`,
+  },
+  requireGuardianUnder: {
+    parameter: 'guardian_under',
+    attests: (claims, age) => atLeast(claims.age_over, age) || (
+      typeof claims.age_under === 'number' && claims.age_under <= age
+      && typeof claims.guardian?.sub === 'string' && claims.guardian.sub !== ''
+      && atLeast(claims.guardian.age_over, GUARDIAN_MIN_AGE)
+    ),
+    refusal: 'guardian_missing',
+    explain: (age) => `The token attests neither age_over of at least ${age} nor a guardian for someone under it.`,
+  },
 };
 
 export const AGE_OPTIONS = Object.keys(AGE_RULES) as AgeOption[];
 
-/** Throws `age_too_low` unless the claims attest every age the site wants. */
+/** Throws (`age_too_low`, `guardian_missing`) unless the claims attest every age the site wants. */
 export function checkAgeRequirement(claims: AttestationClaims, wanted: AgeRequirement): void {
   for (const option of AGE_OPTIONS) {
-    const minimum = wanted[option];
-    if (minimum === undefined) continue;
-    const { claim } = AGE_RULES[option];
-    const attested = claims[claim];
-    if (!(typeof attested === 'number' && attested >= minimum)) {
-      throw new AttestationError('age_too_low', `The token does not attest ${claim} of at least ${minimum}.`);
-    }
+    const age = wanted[option];
+    if (age === undefined) continue;
+    const rule = AGE_RULES[option];
+    if (!rule.attests(claims, age)) throw new AttestationError(rule.refusal, rule.explain(age));
   }
 }

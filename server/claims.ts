@@ -17,8 +17,17 @@ export interface AttestationClaims {
   /** Unique token id. */
   jti: string;
   merchant_uid: string;
-  /** The minimum age the verifier checked; absent when none was asked. */
+  /** The age (만 나이, international age) the verifier checked the person is at least; absent when not asked. */
   age_over?: number;
+  /** The age by the Youth Protection Act's year rule (this year minus the birth year) the verifier checked the person is at least. */
+  year_age_over?: number;
+  /** The person is under this age (만 나이): only in a token that also carries `guardian`. */
+  age_under?: number;
+  /**
+   * Someone else who verified, in the same flow, as an adult to consent for the person (under-14
+   * consent, 개인정보 보호법 제22조의2). What was checked, not a family relation nobody verified.
+   */
+  guardian?: GuardianClaims;
   /** When the person verified (Unix seconds). */
   verified_at: number;
   provider: 'iamport' | 'portone';
@@ -30,4 +39,14 @@ export interface AttestationClaims {
   nonce?: string;
   /** Present only when the upstream knows it. */
   foreigner?: boolean;
+}
+
+/** The guardian's part of a child's attestation. */
+export interface GuardianClaims {
+  /** The guardian's own pairwise `sub` on this site: the one they would get verifying for themselves. */
+  sub: string;
+  /** The age (만 나이) the verifier checked the guardian is at least: an adult. */
+  age_over: number;
+  /** When the guardian verified (Unix seconds). */
+  verified_at: number;
 }

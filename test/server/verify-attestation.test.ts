@@ -183,3 +183,48 @@ describe('what the kit returns', () => {
     }
   });
 });
+
+describe('the age rules a backend can require', () => {
+  const { fetch } = countedFetch();
+  const base = () => {
+    const now = nowSeconds();
+    return { iss: ISSUER, aud: SITE, sub: 'child-sub', iat: now, nbf: now, exp: now + 600, jti: crypto.randomUUID(),
+      merchant_uid: 'mu_1', verified_at: now, provider: 'iamport', imp_uid: 'imp_123456789012' };
+  };
+  const verify = async (claims: Record<string, unknown>, wants: Record<string, number>) =>
+    verifyAttestation(await signedByVerifier(claims), { issuer: ISSUER, audience: SITE, fetch, ...wants });
+
+  it('never takes a year-rule token for a 만 나이 one, nor the other way', async () => {
+    expect((await refusal(verify({ ...base(), year_age_over: 19 }, { minAge: 19 }))).code).toBe('age_too_low');
+    expect((await refusal(verify({ ...base(), age_over: 19 }, { minYearAge: 19 }))).code).toBe('age_too_low');
+    expect((await verify({ ...base(), year_age_over: 19 }, { minYearAge: 19 })).year_age_over).toBe(19);
+  });
+
+  it('refuses a year-rule token that attests a lower age than the site wants', async () => {
+    expect((await refusal(verify({ ...base(), year_age_over: 14 }, { minYearAge: 19 }))).code).toBe('age_too_low');
+  });
+
+  it('with requireGuardianUnder, accepts a person proven old enough, or a younger one with an adult guardian', async () => {
+    expect((await verify({ ...base(), age_over: 14 }, { requireGuardianUnder: 14 })).age_over).toBe(14);
+    const guardian = { sub: 'guardian-sub', age_over: 19, verified_at: nowSeconds() };
+    const child = await verify({ ...base(), age_under: 14, guardian }, { requireGuardianUnder: 14 });
+    expect(child.guardian).toEqual(guardian);
+  });
+
+  it('with requireGuardianUnder, refuses a child without a guardian, or with one not verified as an adult', async () => {
+    const guardianMissing = async (claims: Record<string, unknown>) =>
+      expect((await refusal(verify(claims, { requireGuardianUnder: 14 }))).code).toBe('guardian_missing');
+    await guardianMissing({ ...base(), age_under: 14 });
+    await guardianMissing({ ...base(), age_under: 14, guardian: { sub: 'g', age_over: 17, verified_at: nowSeconds() } });
+    await guardianMissing({ ...base(), age_under: 14, guardian: { age_over: 19, verified_at: nowSeconds() } });
+    await guardianMissing({ ...base(), age_over: 12 });
+    await guardianMissing({ ...base() });
+    // Under 16 does not say under 14: the site's rule asks about 14.
+    await guardianMissing({ ...base(), age_under: 16, guardian: { sub: 'g', age_over: 19, verified_at: nowSeconds() } });
+  });
+
+  it('never lets a child\'s token pass a plain minAge', async () => {
+    const guardian = { sub: 'guardian-sub', age_over: 19, verified_at: nowSeconds() };
+    expect((await refusal(verify({ ...base(), age_under: 14, guardian }, { minAge: 14 }))).code).toBe('age_too_low');
+  });
+});
