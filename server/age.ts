@@ -11,6 +11,7 @@
  */
 import type { AttestationClaims } from './claims.ts';
 import { AttestationError, type AttestationErrorCode } from './errors.ts';
+import { GUARDIAN_MIN_AGE } from './guardian.ts';
 
 /** The ages a site may require; a token must attest every one that is given. */
 export interface AgeRequirement {
@@ -26,9 +27,6 @@ export interface AgeRequirement {
 }
 
 type AgeOption = keyof AgeRequirement;
-
-/** The age (만 나이) at which the Civil Act makes someone an adult, as a guardian must be. */
-export const GUARDIAN_MIN_AGE = 19;
 
 const atLeast = (attested: unknown, minimum: number) => typeof attested === 'number' && attested >= minimum;
 

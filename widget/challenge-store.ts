@@ -20,18 +20,22 @@ export class ReturnStore {
     return STORAGE_PREFIX + location.pathname + '#' + (id || name);
   }
 
-  keep(challenge: Challenge): void {
+  /** `person`: the verification waiting for a guardian's, when the guardian is the one who left. */
+  keep(challenge: Challenge, person?: Record<string, string>): void {
     try {
-      sessionStorage.setItem(this.#key(), JSON.stringify(challenge));
+      sessionStorage.setItem(this.#key(), JSON.stringify({ challenge, person }));
     } catch {
       // Storage blocked: the popup flow still works.
     }
   }
 
-  read(): Challenge | undefined {
+  read(): { challenge: Challenge; person?: Record<string, string> } | undefined {
     try {
       const stored = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null');
-      return typeof stored?.challenge === 'string' && typeof stored.merchant_uid === 'string' ? stored : undefined;
+      const { challenge, person } = stored ?? {};
+      if (typeof challenge?.challenge !== 'string' || typeof challenge.merchant_uid !== 'string') return undefined;
+      const personOk = person === undefined || (typeof person === 'object' && Object.values(person).every((v) => typeof v === 'string'));
+      return personOk ? { challenge, person } : undefined;
     } catch {
       return undefined;
     }

@@ -13,7 +13,7 @@ export type { AttestationClaims } from './verifier.js';
 export type { ProviderName } from './providers/index.js';
 
 /** Where the flow is: one value, shown to the page as `state` and in `iamport-state`. */
-export type VerifyState = 'idle' | 'loading' | 'ready' | 'verifying' | 'verified' | 'error' | 'expired';
+export type VerifyState = 'idle' | 'loading' | 'ready' | 'verifying' | 'guardian' | 'verified' | 'error' | 'expired';
 
 /** Loaded from the verifier (the no-build page), the verifier is where the module came from. */
 const MODULE_ORIGIN = new URL(import.meta.url).origin;
@@ -59,6 +59,8 @@ export class IamportVerifyElement extends ReactiveElement {
     provider: {},
     storeId: { attribute: 'store-id' },
     minAge: { attribute: 'min-age', type: Number },
+    minYearAge: { attribute: 'min-year-age', type: Number },
+    guardianUnder: { attribute: 'guardian-under', type: Number },
     carrier: {},
     customerName: { attribute: 'customer-name' },
     phone: {},
@@ -93,8 +95,12 @@ export class IamportVerifyElement extends ReactiveElement {
   declare provider: 'iamport' | 'portone';
   /** V2: the store id (`storeId`, `store-…`); required for `portone`. */
   declare storeId: string | undefined;
-  /** The age (만 나이) the verifier must check, one the deployment allows, such as 19 (also Danal's own limit: V1 `min_age`, V2 `AGELIMIT`). */
+  /** The age (만 나이) the verifier must check, one the deployment allows, such as 19 (also Danal's own limit: V1 `min_age`, V2 `AGELIMIT`). The token says `age_over`. */
   declare minAge: number | undefined;
+  /** The age by the Youth Protection Act's year rule (this year minus the birth year: alcohol, tobacco, "19세 이상" content) the verifier must check instead of 만 나이. The token says `year_age_over`. */
+  declare minYearAge: number | undefined;
+  /** Under-14 consent: a person younger than this (만 나이) gets an attestation only after an adult guardian also verifies, in a second step the tag runs. The token says `age_over`, or `age_under` with a `guardian`. */
+  declare guardianUnder: number | undefined;
   /** Prefill the carrier: `SKT`, `KTF`, `LGT` or `MVNO` (V1 `carrier`, V2 Danal `IsCarrier`). */
   declare carrier: string | undefined;
   /** Prefill the person's name (V1 `name`, V2 `customer.fullName`; the `name` attribute is the form field's). */
@@ -136,6 +142,7 @@ export class IamportVerifyElement extends ReactiveElement {
   readonly #host: VerificationHost = {
     tag: this,
     challenges: this.#challenges,
+    guardianStep: undefined,
     next: () => ++this.#attempt,
     isCurrent: (attempt) => attempt === this.#attempt,
     text: () => this.#text() as AllMessages,
@@ -166,7 +173,7 @@ export class IamportVerifyElement extends ReactiveElement {
     return this.#claims && Object.freeze({ ...this.#claims });
   }
 
-  /** `idle`, `loading`, `ready`, `verifying`, `verified`, `error` or `expired`. */
+  /** `idle`, `loading`, `ready`, `verifying`, `guardian` (waiting for a guardian to verify, with `guardian-under`), `verified`, `error` or `expired`. */
   get state(): VerifyState {
     return this.#state;
   }
@@ -222,24 +229,28 @@ export class IamportVerifyElement extends ReactiveElement {
     const name = this.#providerOrFail();
     if (!name) return;
     const attempt = ++this.#attempt;
-    const challenge = this.#challenges.fresh();
+    // The guardian's turn: the same challenge as the person's, which the verification holds.
+    const guardianStep = this.#state === 'guardian' ? this.#host.guardianStep : undefined;
+    const challenge = guardianStep?.challenge ?? this.#challenges.fresh();
     const provider = providerEntry(name)!.module.loaded();
     const flow = verification.loaded();
     // The common case: everything came on the first pointer or focus, so the window opens inside the click.
-    if (challenge && flow && provider?.isLoaded()) return flow.open(this.#host, provider, challenge, attempt);
+    if (challenge && flow && provider?.isLoaded()) return flow.open(this.#host, provider, challenge, attempt, guardianStep);
 
     this.#setState('loading', this.#text().loading);
-    Promise.all([this.#challenges.ensure(), this.#loadProvider(name), verification.load()]).then(([ready, loaded, opener]) => {
+    const ready = guardianStep ? Promise.resolve(guardianStep.challenge) : this.#challenges.ensure();
+    Promise.all([ready, this.#loadProvider(name), verification.load()]).then(([held, loaded, opener]) => {
       if (attempt !== this.#attempt) return;
       // Still within the click's user activation, opening now is as good as opening in the click.
-      if (navigator.userActivation?.isActive) opener.open(this.#host, loaded, ready, attempt);
-      else this.#setState('ready', opener.VERIFICATION_MESSAGES[this.#language()].pressAgain);
+      if (navigator.userActivation?.isActive) opener.open(this.#host, loaded, held, attempt, guardianStep);
+      else this.#setState(guardianStep ? 'guardian' : 'ready', opener.VERIFICATION_MESSAGES[this.#language()].pressAgain);
     }, (error) => attempt === this.#attempt && this.#fail(error));
   }
 
   /** Forget the attestation (and any flow under way) and start over. */
   reset(): void {
     this.#attempt++;
+    this.#host.guardianStep = undefined;
     this.#setToken(undefined);
     // Only a verification stores a challenge for the redirect's return.
     verification.loaded()?.forgetReturn(this);
@@ -278,7 +289,8 @@ export class IamportVerifyElement extends ReactiveElement {
     button.disabled = this.#isDisabled();
     // aria-disabled, not disabled: the button keeps focus while the flow runs.
     button.ariaDisabled = String(state === 'verifying' || (state === 'loading' && this.#message !== ''));
-    button.textContent = state === 'error' || state === 'expired' ? text.again : text.start;
+    button.textContent = state === 'error' || state === 'expired' ? text.again
+      : state === 'guardian' ? text.guardianStart ?? text.start : text.start;
     // Rewriting the same text would make some screen readers announce it again.
     if (status.textContent !== this.#message) status.textContent = this.#message;
     this.#updateValidity();
@@ -334,7 +346,9 @@ export class IamportVerifyElement extends ReactiveElement {
       this.#emit('error', { code, message, detail });
     };
     verification.load().then(
-      (flow) => show(flow.errorMessage(this.#text() as AllMessages, code, this.minAge)),
+      // The year rule's refusal says which rule it was: 만 나이 and 연 나이 differ by up to a year.
+      (flow) => show(flow.errorMessage(this.#text() as AllMessages,
+        code === 'age_requirement_not_met' && this.minYearAge !== undefined ? 'year_age_requirement_not_met' : code, this.#age())),
       () => show(this.#text().network_error),
     );
   }
@@ -343,11 +357,24 @@ export class IamportVerifyElement extends ReactiveElement {
   #providerOrFail(): ProviderName | undefined {
     const entry = providerEntry(this.provider);
     const problem = !entry ? `provider must be one of ${PROVIDER_NAMES.join(', ')}`
-      : this.minAge !== undefined && !Number.isInteger(this.minAge) ? 'min-age must be a whole number'
-      : entry.invalidAttribute(this);
+      : this.#ageProblem() ?? entry.invalidAttribute(this);
     if (!problem) return this.provider;
     this.#fail(new FlowError('invalid_attribute', problem));
     return undefined;
+  }
+
+  /** One age rule per tag: a token attests exactly one, so asking for two is a mistake shown at once. */
+  #ageProblem(): string | undefined {
+    const ages = { 'min-age': this.minAge, 'min-year-age': this.minYearAge, 'guardian-under': this.guardianUnder };
+    const set = Object.entries(ages).filter(([, age]) => age !== undefined);
+    if (set.length > 1) return `only one of ${set.map(([name]) => name).join(', ')} may be set`;
+    const [name, age] = set[0] ?? [];
+    return name && !Number.isInteger(age) ? `${name} must be a whole number` : undefined;
+  }
+
+  /** The age the tag asked for, under whichever rule, for messages. */
+  #age(): number | undefined {
+    return this.minAge ?? this.minYearAge ?? this.guardianUnder;
   }
 
   #prepare(): void {

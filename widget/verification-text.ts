@@ -17,7 +17,15 @@ const ko = {
   popup_blocked: '팝업이 차단되었습니다. 팝업을 허용해 주세요.',
   invalid_attribute: '본인인증 설정이 잘못되었습니다.',
   age_requirement_not_met: '만 {age}세 이상만 이용할 수 있습니다.',
+  year_age_requirement_not_met: '{age}세 이상(연 나이 기준)만 이용할 수 있습니다.',
   challenge_invalid: '시간이 초과되었습니다. 다시 시도해 주세요.',
+  verifiedYearAge: '본인인증 완료 ({age}세 이상, 연 나이 기준)',
+  guardianNeeded: '만 {age}세 미만은 보호자(법정대리인)의 동의가 필요합니다. 보호자가 휴대폰 본인인증을 해 주세요.',
+  guardianStart: '보호자 본인인증',
+  verifiedWithGuardian: '본인인증 완료 (보호자 동의 확인)',
+  guardian_not_adult: '보호자는 만 19세 이상이어야 합니다. 처음부터 다시 시도해 주세요.',
+  guardian_same_person: '보호자 인증은 본인이 아닌 보호자가 해야 합니다. 처음부터 다시 시도해 주세요.',
+  guardian_invalid: '보호자 인증을 확인하지 못했습니다. 처음부터 다시 시도해 주세요.',
 };
 
 export type VerificationMessages = typeof ko;
@@ -33,7 +41,15 @@ const en: VerificationMessages = {
   popup_blocked: 'The verification window was blocked. Please allow pop-ups.',
   invalid_attribute: 'This verification is set up incorrectly.',
   age_requirement_not_met: 'You must be {age} or older.',
+  year_age_requirement_not_met: 'You must turn {age} this year or earlier.',
   challenge_invalid: 'This took too long. Please try again.',
+  verifiedYearAge: 'Verified: {age} or older by birth year',
+  guardianNeeded: 'Under {age}, a parent or legal guardian must consent: please ask them to verify with their own phone.',
+  guardianStart: 'Guardian: verify with your phone',
+  verifiedWithGuardian: 'Verified, with a guardian\'s consent',
+  guardian_not_adult: 'The guardian must be 19 or older. Please start again.',
+  guardian_same_person: 'The guardian must be someone other than you. Please start again.',
+  guardian_invalid: 'The guardian\'s verification could not be accepted. Please start again.',
 };
 
 export const VERIFICATION_MESSAGES: Record<Lang, VerificationMessages> = { ko, en };
@@ -55,6 +71,7 @@ const SAME_AS: Record<string, keyof AllMessages> = {
   origin_not_allowed: 'invalid_attribute',
   configuration_error: 'invalid_attribute',
   test_channel: 'invalid_attribute',
+  guardian_required: 'guardianNeeded',
 };
 
 /** The message for an error code, with `{age}` filled in. */

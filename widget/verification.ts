@@ -11,6 +11,7 @@ import type { IamportVerifyElement, VerifyState } from './iamport-verify.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { withAge, type AllMessages } from './verification-text.js';
+import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
 
 export { VERIFICATION_MESSAGES, errorMessage } from './verification-text.js';
 
@@ -30,11 +31,23 @@ export interface Failure {
   message?: string | undefined;
 }
 
+/**
+ * The person turned out younger than `guardian-under`: their verification waits (unused) for an
+ * adult guardian's, made under the same challenge, and both are exchanged together.
+ */
+export interface GuardianStep {
+  challenge: Challenge;
+  /** What identifies the person's verification in the exchange (`imp_uid`, `merchant_uid` or the V2 id). */
+  person: Record<string, string>;
+}
+
 /** What the element lends the verification. */
 export interface VerificationHost {
   /** The tag, for its attributes. */
   readonly tag: IamportVerifyElement;
   readonly challenges: ChallengeKeeper;
+  /** Set while the tag waits for the guardian (state `guardian`). */
+  guardianStep: GuardianStep | undefined;
   /** Starts a new attempt: answers that come for an older one are ignored. */
   next(): number;
   isCurrent(attempt: number): boolean;
@@ -48,16 +61,26 @@ export interface VerificationHost {
   exchangeOnce(body: Record<string, unknown>): Promise<Attestation>;
 }
 
-/** Open the provider's window: synchronously, so that it opens inside the click. */
-export function open(host: VerificationHost, provider: VerificationProvider, challenge: Challenge, attempt: number): void {
-  // The redirect flow leaves the page: the return finds this challenge by its merchant_uid.
-  new ReturnStore(host.tag).keep(challenge);
+/**
+ * Open the provider's window: synchronously, so that it opens inside the click. With a
+ * `guardianStep`, for the guardian: under the same challenge, with nothing of the person's prefilled.
+ */
+export function open(
+  host: VerificationHost, provider: VerificationProvider, challenge: Challenge, attempt: number, guardianStep?: GuardianStep,
+): void {
+  // The redirect flow leaves the page: the return finds this challenge (and the person waiting for a guardian) by its id.
+  new ReturnStore(host.tag).keep(challenge, guardianStep?.person);
   host.setState('verifying', host.text().verifying);
-  provider.open(request(host.tag, challenge.merchant_uid), (result) => {
+  provider.open(request(host.tag, challenge, guardianStep), (result) => {
     if (!host.isCurrent(attempt)) return;
     provider.removeLeftovers();
-    settle(host, result, challenge);
+    settle(host, result, challenge, guardianStep?.person);
   });
+}
+
+/** The id a provider's verification runs under: V2 ids succeed once, so the guardian's has its own. */
+function verificationId(tag: IamportVerifyElement, challenge: Challenge, forGuardian: boolean): string {
+  return forGuardian && tag.provider === 'portone' ? challenge.merchant_uid + GUARDIAN_ID_SUFFIX : challenge.merchant_uid;
 }
 
 /** Forget the challenge kept for a redirect's return (the tag was reset). */
@@ -75,11 +98,11 @@ export function resume(host: VerificationHost, provider: VerificationProvider): 
   const back = provider.readReturn(url.searchParams);
   const returns = new ReturnStore(host.tag);
   const stored = back && returns.read();
-  if (!back || stored?.merchant_uid !== back.merchantUid) return false;
+  if (!back || !stored || verificationId(host.tag, stored.challenge, !!stored.person) !== back.merchantUid) return false;
   for (const param of provider.returnParams) url.searchParams.delete(param);
   // imp_uid must not linger in the address bar (history, referrers, shared links).
   history.replaceState(history.state, '', url);
-  settle(host, back.result, stored);
+  settle(host, back.result, stored.challenge, stored.person);
   if (!back.result.ok) {
     returns.forget();
     // The stored challenge only finishes the verification it left with; the next try gets its own.
@@ -88,25 +111,47 @@ export function resume(host: VerificationHost, provider: VerificationProvider): 
   return true;
 }
 
-function settle(host: VerificationHost, result: ProviderResult, challenge: Challenge): void {
+/**
+ * Exchange what came back. `person` is set when this is the guardian's verification: the
+ * person's, kept unused since the verifier answered `guardian_required`, goes with it.
+ */
+function settle(host: VerificationHost, result: ProviderResult, challenge: Challenge, person?: Record<string, string>): void {
+  host.guardianStep = undefined;
   if (!result.ok) return host.fail({ code: result.code, message: result.detail } satisfies Failure);
   const attempt = host.next();
   new ReturnStore(host.tag).forget();
   host.setState('verifying', host.text().verifying);
   const { tag } = host;
-  const body: Record<string, unknown> = { ...result.fields, challenge: challenge.challenge };
+  const body: Record<string, unknown> = { ...(person ?? result.fields), challenge: challenge.challenge };
+  if (person) Object.assign(body, guardianFields(result.fields));
   if (tag.minAge !== undefined) body.min_age = tag.minAge;
+  if (tag.minYearAge !== undefined) body.min_year_age = tag.minYearAge;
+  if (tag.guardianUnder !== undefined) body.guardian_under = tag.guardianUnder;
   if (tag.nonce) body.nonce = tag.nonce;
   exchange(host, body, () => host.isCurrent(attempt)).then(
     (attestation) => host.isCurrent(attempt) && verified(host, attestation),
     (error) => {
       if (!host.isCurrent(attempt)) return;
+      if (!person && (error as Failure).code === 'guardian_required') return waitForGuardian(host, challenge, result.fields);
       host.fail(error);
       // Whatever went wrong, the next try starts from a new challenge.
       host.challenges.forget();
       host.challenges.ensure().catch(() => {});
     },
   );
+}
+
+/** The guardian's verification, as the exchange names it beside the person's. */
+function guardianFields(fields: Record<string, string>): Record<string, string> {
+  return fields.imp_uid !== undefined
+    ? { guardian_imp_uid: fields.imp_uid }
+    : { guardian_identity_verification_id: fields.identity_verification_id! };
+}
+
+/** The person is under `guardian-under`: say so, and let the next click verify the guardian. */
+function waitForGuardian(host: VerificationHost, challenge: Challenge, person: Record<string, string>): void {
+  host.guardianStep = { challenge, person };
+  host.setState('guardian', withAge(host.text().guardianNeeded, host.tag.guardianUnder));
 }
 
 async function exchange(host: VerificationHost, body: Record<string, unknown>, stillWanted: () => boolean): Promise<Attestation> {
@@ -129,7 +174,10 @@ function verified(host: VerificationHost, { token, claims }: Attestation): void 
   // A reset, or a newer attestation, has already replaced it.
   setTimeout(() => host.tag.token === token && expire(host), (claims.exp - claims.iat) * 1000);
   const text = host.text();
-  host.setState('verified', claims.age_over ? withAge(text.verifiedAge, claims.age_over) : text.verified);
+  host.setState('verified', claims.guardian ? text.verifiedWithGuardian
+    : claims.age_over ? withAge(text.verifiedAge, claims.age_over)
+    : claims.year_age_over ? withAge(text.verifiedYearAge, claims.year_age_over)
+    : text.verified);
   host.emit('verified', { token, claims: host.tag.claims });
 }
 
@@ -140,10 +188,14 @@ function expire(host: VerificationHost): void {
   host.challenges.ensure().catch(() => {});
 }
 
-function request(tag: IamportVerifyElement, merchantUid: string): VerificationRequest {
+function request(tag: IamportVerifyElement, challenge: Challenge, guardianStep: GuardianStep | undefined): VerificationRequest {
+  const forPerson = <T>(value: T) => (guardianStep ? undefined : value);
   return {
-    impCode: tag.impCode, storeId: tag.storeId, channelKey: tag.channelKey, pg: tag.pg, merchantUid,
-    minAge: tag.minAge, carrier: tag.carrier, customerName: tag.customerName, phone: tag.phone,
+    impCode: tag.impCode, storeId: tag.storeId, channelKey: tag.channelKey, pg: tag.pg,
+    merchantUid: verificationId(tag, challenge, !!guardianStep),
+    // Danal's own limit counts 만 나이: only for min-age (the verifier checks every rule itself).
+    minAge: forPerson(tag.minAge), carrier: forPerson(tag.carrier),
+    customerName: forPerson(tag.customerName), phone: forPerson(tag.phone),
     company: tag.company, popup: tag.popup, redirectUrl: tag.redirectUrl || location.href,
   };
 }

@@ -1,0 +1,173 @@
+/**
+ * The two age rules and the under-14 guardian step, as the tag runs them: what it asks the
+ * verifier for, what it tells the person, and the guardian's second verification.
+ */
+import { expect } from '@esm-bundle/chai';
+import {
+  ENDPOINT, FakeVerifier, button, claimsFor, cleanup, fixture, installImp, nextEvent, problem, removeImp, statusText, tokenFor, until,
+  type CertificationCall,
+} from './helpers.js';
+
+let verifier: FakeVerifier;
+beforeEach(() => {
+  verifier = new FakeVerifier().install();
+});
+afterEach(() => {
+  verifier.uninstall();
+  removeImp();
+  cleanup();
+  history.replaceState(null, '', location.pathname);
+});
+
+const tag = (extra = '') => `<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" lang="en" ${extra}></iamport-verify>`;
+const PERSON = 'imp_100000000001';
+const GUARDIAN = 'imp_100000000002';
+/** The PG window succeeds with these ids, one per verification, in order. */
+const succeedAs = (...ids: string[]) => (call: CertificationCall) =>
+  call.callback({ success: true, imp_uid: ids.shift(), merchant_uid: call.params.merchant_uid });
+
+describe('the year rule (min-year-age)', () => {
+  it('asks the verifier for min_year_age, not min_age, and keeps Danal\'s own 만 나이 limit out of it', async () => {
+    const calls = installImp(succeedAs(PERSON));
+    verifier.attestationAnswer = (body) => {
+      const claims = { ...claimsFor(body), year_age_over: body.min_year_age };
+      return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
+    };
+    const element = await fixture(tag('min-year-age="19"'));
+    const verified = nextEvent(element, 'iamport-verified');
+    element.start();
+    await verified;
+    const [body] = verifier.issued('/v1/attestations').map((request) => request.body);
+    expect(body).to.include({ min_year_age: 19 });
+    expect(body).not.to.have.property('min_age');
+    expect(calls[0]!.params).not.to.have.property('min_age');
+    expect(statusText(element)).to.equal('Verified: 19 or older by birth year');
+  });
+
+  it('says the refusal is by birth year', async () => {
+    installImp(succeedAs(PERSON));
+    verifier.attestationAnswer = () => problem('age_requirement_not_met', 422);
+    const element = await fixture(tag('min-year-age="19"'));
+    const failed = nextEvent(element, 'iamport-error');
+    element.start();
+    const { detail } = await failed;
+    expect(detail.code).to.equal('age_requirement_not_met');
+    expect(detail.message).to.equal('You must turn 19 this year or earlier.');
+  });
+
+  it('refuses two age rules on one tag at once, before any verification', async () => {
+    const calls = installImp();
+    const element = await fixture(tag('min-age="19" min-year-age="19"'));
+    await until(() => element.state === 'error', element, 'the error state');
+    element.start();
+    expect(calls).to.have.length(0);
+    expect(verifier.issued('/v1/attestations')).to.have.length(0);
+  });
+});
+
+describe('the guardian step (guardian-under)', () => {
+  /** The verifier as it answers a child: guardian_required alone, a token with the guardian's part with both. */
+  function childVerifier() {
+    verifier.attestationAnswer = (body) => {
+      if (!body.guardian_imp_uid && !body.guardian_identity_verification_id) return problem('guardian_required', 422);
+      const claims = { ...claimsFor(body), age_under: body.guardian_under, guardian: { sub: 'guardian-sub', age_over: 19, verified_at: 1 } };
+      return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
+    };
+  }
+
+  it('explains that a guardian must verify, then exchanges the person\'s and the guardian\'s verifications together', async () => {
+    const calls = installImp(succeedAs(PERSON, GUARDIAN));
+    childVerifier();
+    const element = await fixture(tag('guardian-under="14" customer-name="어린이" phone="01000000011"'));
+    element.start();
+    await until(() => element.state === 'guardian', element, 'the guardian state');
+    expect(statusText(element)).to.equal('Under 14, a parent or legal guardian must consent: please ask them to verify with their own phone.');
+    expect(button(element).textContent).to.equal('Guardian: verify with your phone');
+    expect(element.token).to.equal('');
+
+    const verified = nextEvent(element, 'iamport-verified');
+    button(element).click();
+    const { detail } = await verified;
+    expect(calls).to.have.length(2);
+    // The same challenge's merchant_uid, and nothing of the person's prefilled for the guardian.
+    expect(calls[1]!.params.merchant_uid).to.equal(calls[0]!.params.merchant_uid);
+    expect(calls[0]!.params).to.include({ name: '어린이', phone: '01000000011' });
+    expect(calls[1]!.params).not.to.have.property('name');
+    expect(calls[1]!.params).not.to.have.property('phone');
+    const bodies = verifier.issued('/v1/attestations').map((request) => request.body);
+    expect(bodies[1]).to.deep.equal({
+      imp_uid: PERSON, merchant_uid: calls[0]!.params.merchant_uid, challenge: bodies[0]!.challenge,
+      guardian_imp_uid: GUARDIAN, guardian_under: 14,
+    });
+    expect(detail.claims.guardian).to.deep.equal({ sub: 'guardian-sub', age_over: 19, verified_at: 1 });
+    expect(statusText(element)).to.equal('Verified, with a guardian\'s consent');
+  });
+
+  it('reports a guardian who is not an adult, and starts over from the person on the next click', async () => {
+    const calls = installImp(succeedAs(PERSON, GUARDIAN, 'imp_100000000003'));
+    verifier.attestationAnswer = (body) => problem(body.guardian_imp_uid ? 'guardian_not_adult' : 'guardian_required', 422);
+    const element = await fixture(tag('guardian-under="14"'));
+    element.start();
+    await until(() => element.state === 'guardian', element, 'the guardian state');
+    const failed = nextEvent(element, 'iamport-error');
+    button(element).click();
+    const { detail } = await failed;
+    expect(detail.code).to.equal('guardian_not_adult');
+    expect(detail.message).to.equal('The guardian must be 19 or older. Please start again.');
+    expect(element.state).to.equal('error');
+    // The next try starts from the person, with a new challenge (if it is still on its way, the
+    // tag asks to press again, as it would a person).
+    button(element).click();
+    await until(() => calls.length === 3 || element.state === 'ready', element, 'a new start');
+    if (calls.length < 3) button(element).click();
+    await until(() => calls.length === 3, element, 'a third verification');
+    // A new start: the person's verification is asked for again, without a guardian.
+    expect(verifier.issued('/v1/attestations').at(-1)!.body).not.to.have.property('guardian_imp_uid');
+  });
+
+  it('runs the guardian under its own V2 id, bound to the same challenge', async () => {
+    const requests: Array<Record<string, any>> = [];
+    (window as any).PortOne = {
+      requestIdentityVerification: async (request: Record<string, any>) => {
+        requests.push(request);
+        return { transactionType: 'IDENTITY_VERIFICATION', identityVerificationId: request.identityVerificationId, identityVerificationTxId: 'tx' };
+      },
+    };
+    childVerifier();
+    const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" provider="portone" store-id="store-1" channel-key="channel-key-1" lang="en" guardian-under="14"></iamport-verify>`);
+    try {
+      element.start();
+      await until(() => element.state === 'guardian', element, 'the guardian state');
+      const verified = nextEvent(element, 'iamport-verified');
+      button(element).click();
+      await verified;
+      const id = requests[0]!.identityVerificationId;
+      expect(requests[1]!.identityVerificationId).to.equal(`${id}-guardian`);
+      expect(verifier.issued('/v1/attestations')[1]!.body).to.include({
+        provider: 'portone', identity_verification_id: id, guardian_identity_verification_id: `${id}-guardian`, guardian_under: 14,
+      });
+    } finally {
+      delete (window as any).PortOne;
+    }
+  });
+
+  it('finishes the guardian\'s redirect return with the person\'s verification it kept', async () => {
+    installImp(succeedAs(PERSON));
+    childVerifier();
+    const first = await fixture(tag('id="signup" guardian-under="14"'));
+    first.start();
+    await until(() => first.state === 'guardian', first, 'the guardian state');
+    // The guardian's verification leaves the page (mobile redirect flow) and comes back.
+    const redirected = installImp(() => {});
+    button(first).click();
+    await until(() => redirected.length === 1, first, 'the guardian\'s window');
+    const merchantUid = String(redirected[0]!.params.merchant_uid);
+    // The page goes away (its sessionStorage stays), and loads again with the return in its address.
+    first.remove();
+    history.replaceState(null, '', `${location.pathname}?imp_uid=${GUARDIAN}&merchant_uid=${merchantUid}&success=true`);
+    const back = await fixture(tag('id="signup" guardian-under="14"'));
+    await until(() => back.state === 'verified', back, 'the verified state');
+    expect(verifier.issued('/v1/attestations').at(-1)!.body).to.include({ imp_uid: PERSON, guardian_imp_uid: GUARDIAN });
+    expect(location.search).to.equal('');
+  });
+});
