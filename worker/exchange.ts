@@ -5,8 +5,10 @@
  * claim. Another way in to the same attestation (a record got by other means) reuses `attest`.
  */
 import { verifyChallenge } from './checks/challenge.ts';
+import type { AgeRequirement } from './checks/age.ts';
 import { buildClaims, pairwiseSubject, type AttestationClaims } from './checks/claims.ts';
-import { checkVerification, type Provider, type UpstreamVerification } from './checks/verification.ts';
+import { checkGuardian, isUnder } from './checks/guardian.ts';
+import { checkVerification, type Expectation, type Provider, type UpstreamVerification, type Verified } from './checks/verification.ts';
 import { base64url, fromBase64url, sha256 } from './crypto.ts';
 import type { Env } from './env.ts';
 import { VerifyError } from './errors.ts';
@@ -17,6 +19,7 @@ import { upstreamFetchFor } from './upstream/http.ts';
 import { IamportClient } from './upstream/iamport.ts';
 import { PortOneClient } from './upstream/portone.ts';
 import { MAX_CERT_AGE_LIMIT_SECONDS, type Settings } from './settings.ts';
+import { GUARDIAN_ID_SUFFIX, GUARDIAN_MIN_AGE } from '../server/guardian.ts';
 
 export interface ExchangeRequest {
   provider: Provider;
@@ -24,7 +27,12 @@ export interface ExchangeRequest {
   upstreamId: string;
   merchantUid: string;
   challenge: string;
-  minAge: number | undefined;
+  /** `min_age` (만 나이) or `min_year_age` (the year rule): the one rule the site asked for. */
+  age: AgeRequirement | undefined;
+  /** `guardian_under`: a person under this age (만 나이) needs an adult guardian's verification too. */
+  guardianUnder: number | undefined;
+  /** The guardian's verification (V1 `guardian_imp_uid`, V2 `guardian_identity_verification_id`), sent once the person was found to need one. */
+  guardianId: string | undefined;
   nonce: string | undefined;
 }
 
@@ -38,22 +46,28 @@ export interface Attestation { token: string; expires_at: number; claims: Attest
  */
 export function parseExchangeRequest(body: Record<string, unknown>, settings: Settings): ExchangeRequest {
   const provider = parseProvider(body);
-  const options = {
-    minAge: parseMinAge(body.min_age, settings),
-    nonce: field.optionalString(body, 'nonce', NONCE_PATTERN),
-  };
-  let upstreamId: string, merchantUid: string;
+  const { age, guardianUnder } = parseAges(body, settings);
+  const nonce = field.optionalString(body, 'nonce', NONCE_PATTERN);
+  let upstreamId: string, merchantUid: string, guardianId: string | undefined;
   if (provider === 'iamport') {
     upstreamId = field.string(body, 'imp_uid', IMP_UID_PATTERN);
     merchantUid = field.string(body, 'merchant_uid', MERCHANT_UID_PATTERN);
+    guardianId = field.optionalString(body, 'guardian_imp_uid', IMP_UID_PATTERN);
   } else {
     upstreamId = merchantUid = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
+    guardianId = field.optionalString(body, 'guardian_identity_verification_id', /^[A-Za-z0-9_-]{1,64}$/);
+    if (guardianId !== undefined && guardianId !== merchantUid + GUARDIAN_ID_SUFFIX) {
+      throw new VerifyError('invalid_request', `\`guardian_identity_verification_id\` must be the person's id with "${GUARDIAN_ID_SUFFIX}".`);
+    }
+  }
+  if (guardianId !== undefined && (guardianUnder === undefined || guardianId === upstreamId)) {
+    throw new VerifyError('invalid_request', 'A guardian\'s verification goes with `guardian_under`, and is not the person\'s own.');
   }
   const challenge = body.challenge;
   if (typeof challenge !== 'string' || !CHALLENGE_PATTERN.test(challenge)) {
     throw new VerifyError('challenge_invalid', '`challenge` is missing or malformed: ask for one at /v1/challenges.');
   }
-  return { provider, upstreamId, merchantUid, challenge, ...options };
+  return { provider, upstreamId, merchantUid, challenge, age, guardianUnder, guardianId, nonce };
 }
 
 /** The body's `provider`: `iamport` (PortOne V1) when absent, or `portone` (V2). */
@@ -63,12 +77,24 @@ export function parseProvider(body: Record<string, unknown>): Provider {
   throw new VerifyError('invalid_request', '`provider` must be "iamport" or "portone".');
 }
 
-function parseMinAge(value: unknown, settings: Settings): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || !settings.allowedAges.includes(value)) {
-    throw new VerifyError('invalid_request', `\`min_age\` must be one of ${settings.allowedAges.join(', ')}.`);
+/**
+ * The age the site asks about: `min_age` (만 나이), `min_year_age` (the Youth Protection Act's
+ * year rule) or `guardian_under` (the under-14 guardian step), at most one, each an age the
+ * deployment allows (ALLOWED_AGES).
+ */
+function parseAges(body: Record<string, unknown>, settings: Settings): { age?: AgeRequirement; guardianUnder?: number } {
+  const given = (['min_age', 'min_year_age', 'guardian_under'] as const).filter((name) => body[name] !== undefined && body[name] !== null);
+  if (given.length > 1) {
+    throw new VerifyError('invalid_request', `Ask for one of min_age, min_year_age and guardian_under, not ${given.join(' and ')}: a token attests one rule.`);
   }
-  return value;
+  const [name] = given;
+  if (name === undefined) return {};
+  const value = body[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || !settings.allowedAges.includes(value)) {
+    throw new VerifyError('invalid_request', `\`${name}\` must be one of ${settings.allowedAges.join(', ')}.`);
+  }
+  if (name === 'guardian_under') return { guardianUnder: value };
+  return { age: { rule: name === 'min_age' ? 'age' : 'year_age', min: value } };
 }
 
 export interface ExchangeContext {
@@ -99,17 +125,21 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
   const earlier = await ledgerFor(ctx.env, request.provider, request.upstreamId).answerTo(requestHash);
   if (earlier) return attestationOf(earlier);
 
-  const record = await fetchVerification(request, ctx);
+  // The guardian step reads two records, the person's and the guardian's, at once.
+  const [record, guardianRecord] = await Promise.all([
+    fetchVerification(request.provider, request.upstreamId, ctx),
+    request.guardianId === undefined ? undefined : fetchVerification(request.provider, request.guardianId, ctx),
+  ]);
   // Awaited: a refusal thrown at once inside attest would otherwise be reported unhandled by workerd.
-  return await attest(record, request, challengeIssuedAt, requestHash, ctx);
+  return await attest(record, request, challengeIssuedAt, requestHash, ctx, guardianRecord);
 }
 
 /** The upstream's record: only the client differs between providers; the checks, ledger and signing are shared. */
-function fetchVerification(request: ExchangeRequest, ctx: ExchangeContext): Promise<UpstreamVerification> {
-  return request.provider === 'iamport'
-    ? iamportClient(ctx).getCertification(request.upstreamId)
+function fetchVerification(provider: Provider, id: string, ctx: ExchangeContext): Promise<UpstreamVerification> {
+  return provider === 'iamport'
+    ? iamportClient(ctx).getCertification(id)
     : new PortOneClient(ctx.settings.portone, upstreamFetchFor(ctx.env, ctx.settings), ctx.settings.upstreamTimeoutMs)
-      .getIdentityVerification(request.upstreamId);
+      .getIdentityVerification(id);
 }
 
 function iamportClient({ env, settings }: ExchangeContext): IamportClient {
@@ -124,10 +154,11 @@ function iamportClient({ env, settings }: ExchangeContext): IamportClient {
  */
 export async function attest(
   record: UpstreamVerification, request: ExchangeRequest, challengeIssuedAt: number, requestHash: string, ctx: ExchangeContext,
+  guardianRecord?: UpstreamVerification,
 ): Promise<Attestation> {
   const { settings, env } = ctx;
   const nowMs = Date.now();
-  const { verifiedAt, ci } = checkVerification(record, {
+  const expect: Expectation = {
     merchantUid: request.merchantUid,
     audience: ctx.origin,
     acceptTestChannels: settings.environment === 'development',
@@ -135,18 +166,26 @@ export async function attest(
     challengeTtlSeconds: settings.challengeTtlSeconds,
     nowMs,
     maxCertAgeSeconds: settings.maxCertAgeSeconds,
-    minAge: request.minAge,
-  });
+    age: request.age,
+  };
+  const person = checkVerification(record, expect);
+  const { age, guardian } = checkGuardianStep(record, person, request, expect, guardianRecord);
 
   const claims = buildClaims({
     issuer: ctx.issuer,
     audience: ctx.origin,
-    subject: await pairwiseSubject(settings.subjectSecret, ctx.origin, ci),
+    subject: await pairwiseSubject(settings.subjectSecret, ctx.origin, person.ci),
     nowSeconds: Math.floor(nowMs / 1000),
     ttlSeconds: settings.tokenTtlSeconds,
     merchantUid: request.merchantUid,
-    minAge: request.minAge,
-    verifiedAt,
+    age,
+    ageUnder: guardian && request.guardianUnder,
+    guardian: guardian && {
+      sub: await pairwiseSubject(settings.subjectSecret, ctx.origin, guardian.ci),
+      age_over: GUARDIAN_MIN_AGE,
+      verified_at: guardian.verifiedAt,
+    },
+    verifiedAt: person.verifiedAt,
     provider: request.provider,
     upstreamId: request.upstreamId,
     nonce: request.nonce,
@@ -157,10 +196,17 @@ export async function attest(
   // Single use, claimed last so that a refused or failed request changes nothing. The claim is
   // kept until the certification could no longer pass the freshness check under any setting
   // (raising MAX_CERT_AGE_SECONDS later must not make a forgotten id exchangeable again).
-  const forgetAtMs = (verifiedAt + MAX_CERT_AGE_LIMIT_SECONDS) * 1000 + 60_000;
-  const answer = await ledgerFor(env, request.provider, request.upstreamId)
-    .claim({ requestHash, token, expiresAtMs: claims.exp * 1000 }, forgetAtMs);
+  const ledgerAnswer = { requestHash, token, expiresAtMs: claims.exp * 1000 };
+  const forgetAfter = (verified: Verified) => (verified.verifiedAt + MAX_CERT_AGE_LIMIT_SECONDS) * 1000 + 60_000;
+  // The guardian's first: if it was used before, nothing of the person's is touched.
+  const guardianLedger = guardian && ledgerFor(env, request.provider, request.guardianId!);
+  if (guardianLedger && (await guardianLedger.claim(ledgerAnswer, forgetAfter(guardian))) === undefined) {
+    throw new VerifyError('already_used', 'The guardian\'s verification was already exchanged for an attestation.');
+  }
+  const answer = await ledgerFor(env, request.provider, request.upstreamId).claim(ledgerAnswer, forgetAfter(person));
   if (answer === undefined) {
+    // The guardian's verification stays theirs to use: only the person's was spent.
+    await guardianLedger?.release(requestHash);
     throw new VerifyError('already_used', 'This verification was already exchanged for an attestation.');
   }
   // The same request raced in twice: the first one's token is the answer, and its purge the only one.
@@ -184,8 +230,29 @@ export async function attest(
  * Hashed, so the ledger keeps nothing of it readable.
  */
 async function fingerprint(request: ExchangeRequest, origin: string): Promise<string> {
-  const { provider, upstreamId, merchantUid, challenge, minAge, nonce } = request;
-  return base64url(await sha256(JSON.stringify([provider, upstreamId, merchantUid, challenge, origin, minAge ?? null, nonce ?? null])));
+  const { provider, upstreamId, merchantUid, challenge, age, guardianUnder, guardianId, nonce } = request;
+  return base64url(await sha256(JSON.stringify([
+    provider, upstreamId, merchantUid, challenge, origin, age ?? null, guardianUnder ?? null, guardianId ?? null, nonce ?? null,
+  ])));
+}
+
+/**
+ * With `guardian_under`, the under-14 step: a person at least that age is attested as such
+ * (`age_over`); one younger needs a guardian's verification (`guardian_required` until it comes),
+ * checked as an adult, someone else, after the person, for the same challenge.
+ */
+function checkGuardianStep(
+  record: UpstreamVerification, person: Verified, request: ExchangeRequest, expect: Expectation, guardianRecord: UpstreamVerification | undefined,
+): { age: AgeRequirement | undefined; guardian?: Verified } {
+  const under = request.guardianUnder;
+  if (under === undefined) return { age: request.age };
+  if (!isUnder(record, under, expect.nowMs)) return { age: { rule: 'age', min: under } };
+  if (!guardianRecord) {
+    throw new VerifyError('guardian_required', `The person is under ${under}: an adult guardian must verify too, under the same challenge.`);
+  }
+  // V1 runs the guardian under the same merchant_uid; V2 under the guardian's own id.
+  const merchantUid = request.provider === 'iamport' ? request.merchantUid : request.guardianId!;
+  return { age: undefined, guardian: checkGuardian(guardianRecord, person, { ...expect, merchantUid }) };
 }
 
 /** The answer for a token we signed and kept: its claims are its payload. */

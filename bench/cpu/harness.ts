@@ -126,12 +126,12 @@ async function main() {
   const record = await client.getCertification(pieceImp);
   const claimsInput = (subject: string) => ({
     issuer: 'http://127.0.0.1', audience: ORIGIN, subject, nowSeconds: now(), ttlSeconds: 600, merchantUid: 'm_bench',
-    minAge: 19, verifiedAt: record.verifiedAt!, provider: 'iamport' as const, upstreamId: pieceImp, nonce: undefined, foreigner: undefined,
+    age: { rule: 'age' as const, min: 19 }, verifiedAt: record.verifiedAt!, provider: 'iamport' as const, upstreamId: pieceImp, nonce: undefined, foreigner: undefined,
   });
   const pieces = {
     verify_challenge: await measure(ITERATIONS, () => verifyChallenge(settings.challengeSecret, issued.challenge, BENCH_SUBJECT, now(), 600)),
     upstream_answer_mapping: await measure(ITERATIONS, () => client.getCertification(pieceImp)),
-    check_verification: await measure(ITERATIONS, () => checkVerification(record, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issued.issued_at, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 })),
+    check_verification: await measure(ITERATIONS, () => checkVerification(record, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issued.issued_at, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, age: { rule: 'age', min: 19 } })),
     pairwise_subject: await measure(ITERATIONS, () => pairwiseSubject(settings.subjectSecret, ORIGIN, record.ci!)),
     build_claims: await measure(ITERATIONS, () => buildClaims(claimsInput('s'))),
     es256_sign: await measure(ITERATIONS, () => signAttestation(settings, buildClaims(claimsInput('s')))),
@@ -140,7 +140,7 @@ async function main() {
   const decisions = await measure(ITERATIONS, async () => {
     const issuedAt = await verifyChallenge(settings.challengeSecret, issued.challenge, BENCH_SUBJECT, now(), 600);
     const fresh = await client.getCertification(pieceImp);
-    const { verifiedAt } = checkVerification(fresh, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issuedAt, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, minAge: 19 });
+    const { verifiedAt } = checkVerification(fresh, { merchantUid: 'm_bench', audience: ORIGIN, acceptTestChannels: false, challengeIssuedAt: issuedAt, challengeTtlSeconds: 600, nowMs: Date.now(), maxCertAgeSeconds: 600, age: { rule: 'age', min: 19 } });
     const subject = await pairwiseSubject(settings.subjectSecret, ORIGIN, fresh.ci!);
     return signAttestation(settings, buildClaims({ ...claimsInput(subject), verifiedAt }));
   });

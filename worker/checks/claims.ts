@@ -1,6 +1,7 @@
 /** What goes in an attestation, and what never does (name, phone, birthday, gender, CI, DI). */
 import { base64url, hmacSha256 } from '../crypto.ts';
-import type { AttestationClaims } from '../../server/claims.ts';
+import type { AttestationClaims, GuardianClaims } from '../../server/claims.ts';
+import type { AgeRequirement } from './age.ts';
 import type { Provider } from './verification.ts';
 
 // The claims' shape has one home, the backend kit's public type; the verifier builds it.
@@ -14,7 +15,11 @@ export interface ClaimsInput {
   nowSeconds: number;
   ttlSeconds: number;
   merchantUid: string;
-  minAge: number | undefined;
+  /** The age checked, under the rule the site asked for. */
+  age: AgeRequirement | undefined;
+  /** The guardian step: the person is under this age, and `guardian` verified for them. */
+  ageUnder?: number | undefined;
+  guardian?: GuardianClaims | undefined;
   verifiedAt: number;
   provider: Provider;
   upstreamId: string;
@@ -35,7 +40,13 @@ export function buildClaims(input: ClaimsInput): AttestationClaims {
     verified_at: input.verifiedAt,
     provider: input.provider,
   };
-  if (input.minAge !== undefined) claims.age_over = input.minAge;
+  // The claim names the rule, so a backend can never take one for the other.
+  if (input.age?.rule === 'age') claims.age_over = input.age.min;
+  if (input.age?.rule === 'year_age') claims.year_age_over = input.age.min;
+  if (input.guardian) {
+    claims.age_under = input.ageUnder;
+    claims.guardian = input.guardian;
+  }
   if (input.provider === 'iamport') claims.imp_uid = input.upstreamId;
   else claims.identity_verification_id = input.upstreamId;
   if (input.nonce !== undefined) claims.nonce = input.nonce;

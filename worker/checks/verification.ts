@@ -4,7 +4,7 @@
  * checks, the ledger and the signing are shared; only the clients differ.
  */
 import { VerifyError } from '../errors.ts';
-import { internationalAge, seoulDate, type CalendarDate } from './age.ts';
+import { ageByRule, seoulDate, type AgeRequirement, type CalendarDate } from './age.ts';
 
 export type Provider = 'iamport' | 'portone';
 
@@ -62,7 +62,8 @@ export interface Expectation {
   challengeTtlSeconds: number;
   nowMs: number;
   maxCertAgeSeconds: number;
-  minAge: number | undefined;
+  /** The age the site asked for, under the rule it asked for; undefined when none. */
+  age: AgeRequirement | undefined;
 }
 
 /** What a record proved once every check passed: the facts the ledger and the claims need. */
@@ -111,12 +112,13 @@ export function checkVerification(record: UpstreamVerification, expect: Expectat
   if (nowSeconds - verifiedAt > expect.maxCertAgeSeconds) {
     throw new VerifyError('certification_stale', `The certification is older than ${expect.maxCertAgeSeconds} seconds.`);
   }
-  if (expect.minAge !== undefined) {
+  if (expect.age !== undefined) {
     if (!record.birthDate) {
       throw new VerifyError('age_requirement_not_met', 'The certification has no birth date, so the age cannot be checked.');
     }
-    if (internationalAge(record.birthDate, seoulDate(expect.nowMs)) < expect.minAge) {
-      throw new VerifyError('age_requirement_not_met', `The person is younger than ${expect.minAge}.`);
+    if (ageByRule(expect.age.rule, record.birthDate, seoulDate(expect.nowMs)) < expect.age.min) {
+      const rule = expect.age.rule === 'age' ? '만 나이' : 'the year rule';
+      throw new VerifyError('age_requirement_not_met', `The person is younger than ${expect.age.min} (${rule}).`);
     }
   }
   if (!record.ci) {

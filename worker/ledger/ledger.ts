@@ -61,6 +61,17 @@ export class ImpUidLedger extends DurableObject<unknown> {
     return answer.token;
   }
 
+  /**
+   * Undo a claim this request made (the fingerprint must match): the guardian step claims two
+   * ids, and when the second turns out used, the first is given back rather than spent.
+   */
+  async release(key: string, requestHash: string): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      const ours = this.ctx.storage.sql.exec('DELETE FROM answers WHERE id = ? AND request_hash = ?', key, requestHash).rowsWritten > 0;
+      if (ours) this.ctx.storage.sql.exec('DELETE FROM claims WHERE id = ?', key);
+    });
+  }
+
   /** The token `key` was exchanged for, if the request with this fingerprint earned it and it is still valid. */
   async answerTo(key: string, requestHash: string): Promise<string | undefined> {
     return this.#answerTo(key, requestHash, Date.now());
@@ -130,6 +141,8 @@ export function ledgerFor(env: LedgerBinding, provider: Provider, id: string) {
     /** The token to answer with (see ImpUidLedger.claim); undefined: already used. */
     claim: (answer: LedgerAnswer, forgetAtMs: number) => stub.claim(key, answer, forgetAtMs),
     answerTo: (requestHash: string) => stub.answerTo(key, requestHash),
+    /** Give back a claim this request made (the guardian step, when the person's turns out used). */
+    release: (requestHash: string) => stub.release(key, requestHash),
     isClaimed: () => stub.isClaimed(key),
   };
 }

@@ -45,6 +45,8 @@ function decodePathParameter(raw: string): string {
 
 /** The merchant's own ids and the upstream's: 1 to 40 of A-Z a-z 0-9 _ -. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+/** V2 ids are not held to V1's 40 characters: the guardian's is the person's with `-guardian`. */
+const V2_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class UpstreamStandIn {
   calls: StandInCalls = { ...NO_CALLS };
@@ -158,7 +160,7 @@ export class UpstreamStandIn {
     const certifiedAt = Number.isSafeInteger(input?.certified_at) ? input!.certified_at as number : undefined;
     if (input?.provider === 'portone') {
       const id = input.identity_verification_id;
-      if ((!findPerson(person) && person !== 'cancel') || typeof id !== 'string' || !ID_PATTERN.test(id)) {
+      if ((!findPerson(person) && person !== 'cancel') || typeof id !== 'string' || !V2_ID_PATTERN.test(id)) {
         return Response.json({ error: 'Send { provider: "portone", person, identity_verification_id }: person is one of /sandbox/persons or "cancel".' }, { status: 400 });
       }
       return Response.json(await this.verifyIdentity(person, id, { atMs: certifiedAt === undefined ? undefined : certifiedAt * 1000 }), { status: 201 });
