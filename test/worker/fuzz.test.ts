@@ -692,5 +692,5 @@ describe('generated bad input against every endpoint', () => {
     // No personal data or secret in any answer or log line.
     expect(logs.length).toBeGreaterThanOrEqual(statuses.length);
     expectNoLeaks([...bodies, ...logs]);
-  }, 240_000);
+  }, 600_000); // generous: a loaded 2-core machine runs this at a quarter of its idle speed
 });
