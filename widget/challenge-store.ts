@@ -23,7 +23,7 @@ export class ReturnStore {
   /** `person`: the verification waiting for a guardian's, when the guardian is the one who left. */
   keep(challenge: Challenge, person?: Record<string, string>): void {
     try {
-      sessionStorage.setItem(this.#key(), JSON.stringify({ challenge, person }));
+      sessionStorage.setItem(this.#key(), JSON.stringify(person ? { ...challenge, person } : challenge));
     } catch {
       // Storage blocked: the popup flow still works.
     }
@@ -31,11 +31,10 @@ export class ReturnStore {
 
   read(): { challenge: Challenge; person?: Record<string, string> } | undefined {
     try {
-      const stored = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null');
-      const { challenge, person } = stored ?? {};
-      if (typeof challenge?.challenge !== 'string' || typeof challenge.merchant_uid !== 'string') return undefined;
+      const { person, ...challenge } = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null') ?? {};
+      if (typeof challenge.challenge !== 'string' || typeof challenge.merchant_uid !== 'string') return undefined;
       const personOk = person === undefined || (typeof person === 'object' && Object.values(person).every((v) => typeof v === 'string'));
-      return personOk ? { challenge, person } : undefined;
+      return personOk ? { challenge: challenge as Challenge, person } : undefined;
     } catch {
       return undefined;
     }
