@@ -142,7 +142,6 @@ export class IamportVerifyElement extends ReactiveElement {
   readonly #host: VerificationHost = {
     tag: this,
     challenges: this.#challenges,
-    guardianStep: undefined,
     next: () => ++this.#attempt,
     isCurrent: (attempt) => attempt === this.#attempt,
     text: () => this.#text() as AllMessages,
@@ -238,8 +237,7 @@ export class IamportVerifyElement extends ReactiveElement {
     if (challenge && flow && provider?.isLoaded()) return flow.open(this.#host, provider, challenge, attempt, guardianStep);
 
     this.#setState('loading', this.#text().loading);
-    const ready = guardianStep ? Promise.resolve(guardianStep.challenge) : this.#challenges.ensure();
-    Promise.all([ready, this.#loadProvider(name), verification.load()]).then(([held, loaded, opener]) => {
+    Promise.all([challenge ?? this.#challenges.ensure(), this.#loadProvider(name), verification.load()]).then(([held, loaded, opener]) => {
       if (attempt !== this.#attempt) return;
       // Still within the click's user activation, opening now is as good as opening in the click.
       if (navigator.userActivation?.isActive) opener.open(this.#host, loaded, held, attempt, guardianStep);
@@ -290,7 +288,7 @@ export class IamportVerifyElement extends ReactiveElement {
     // aria-disabled, not disabled: the button keeps focus while the flow runs.
     button.ariaDisabled = String(state === 'verifying' || (state === 'loading' && this.#message !== ''));
     button.textContent = state === 'error' || state === 'expired' ? text.again
-      : state === 'guardian' ? text.guardianStart ?? text.start : text.start;
+      : (state === 'guardian' && text.guardianStart) || text.start;
     // Rewriting the same text would make some screen readers announce it again.
     if (status.textContent !== this.#message) status.textContent = this.#message;
     this.#updateValidity();
@@ -346,9 +344,7 @@ export class IamportVerifyElement extends ReactiveElement {
       this.#emit('error', { code, message, detail });
     };
     verification.load().then(
-      // The year rule's refusal says which rule it was: 만 나이 and 연 나이 differ by up to a year.
-      (flow) => show(flow.errorMessage(this.#text() as AllMessages,
-        code === 'age_requirement_not_met' && this.minYearAge !== undefined ? 'year_age_requirement_not_met' : code, this.#age())),
+      (flow) => show(flow.failureMessage(this.#text() as AllMessages, code, this)),
       () => show(this.#text().network_error),
     );
   }
@@ -365,16 +361,9 @@ export class IamportVerifyElement extends ReactiveElement {
 
   /** One age rule per tag: a token attests exactly one, so asking for two is a mistake shown at once. */
   #ageProblem(): string | undefined {
-    const ages = { 'min-age': this.minAge, 'min-year-age': this.minYearAge, 'guardian-under': this.guardianUnder };
-    const set = Object.entries(ages).filter(([, age]) => age !== undefined);
-    if (set.length > 1) return `only one of ${set.map(([name]) => name).join(', ')} may be set`;
-    const [name, age] = set[0] ?? [];
-    return name && !Number.isInteger(age) ? `${name} must be a whole number` : undefined;
-  }
-
-  /** The age the tag asked for, under whichever rule, for messages. */
-  #age(): number | undefined {
-    return this.minAge ?? this.minYearAge ?? this.guardianUnder;
+    const ages = [this.minAge, this.minYearAge, this.guardianUnder].filter((age) => age !== undefined);
+    return ages.length > 1 ? 'set one of min-age, min-year-age and guardian-under'
+      : ages.some((age) => !Number.isInteger(age)) ? 'the age must be a whole number' : undefined;
   }
 
   #prepare(): void {

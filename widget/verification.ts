@@ -10,10 +10,19 @@ import { ReturnStore } from './challenge-store.js';
 import type { IamportVerifyElement, VerifyState } from './iamport-verify.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
-import { withAge, type AllMessages } from './verification-text.js';
+import { errorMessage, withAge, type AllMessages } from './verification-text.js';
 import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
 
-export { VERIFICATION_MESSAGES, errorMessage } from './verification-text.js';
+export { VERIFICATION_MESSAGES } from './verification-text.js';
+
+/**
+ * The message for a failure's code, with the tag's age in it. The year rule's refusal says
+ * which rule it was: 만 나이 and 연 나이 differ by up to a year.
+ */
+export function failureMessage(messages: AllMessages, code: string, tag: IamportVerifyElement): string {
+  const key = code === 'age_requirement_not_met' && tag.minYearAge !== undefined ? 'year_age_requirement_not_met' : code;
+  return errorMessage(messages, key, tag.minAge ?? tag.minYearAge ?? tag.guardianUnder);
+}
 
 /**
  * Waits before each new try of an exchange whose answer was lost (±25 % jitter, so that many
@@ -47,7 +56,7 @@ export interface VerificationHost {
   readonly tag: IamportVerifyElement;
   readonly challenges: ChallengeKeeper;
   /** Set while the tag waits for the guardian (state `guardian`). */
-  guardianStep: GuardianStep | undefined;
+  guardianStep?: GuardianStep | undefined;
   /** Starts a new attempt: answers that come for an older one are ignored. */
   next(): number;
   isCurrent(attempt: number): boolean;
