@@ -11,11 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { assetsDirectory } from './verifier.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/ensure-chromium.mjs';
+import { TAG_BUDGET_GZIP_BYTES } from '../../scripts/lib/tag-budget.mjs';
 
 /** How long the page must stay quiet for a phase to count as over. */
 const QUIET_MS = 1500;
-/** Issue 14's goal for everything the page loads before the first interaction. */
-const TAG_BUDGET_GZIP_BYTES = 7 * 1024;
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const compressedSizes = (bytes) => ({
