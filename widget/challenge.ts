@@ -3,7 +3,7 @@
  * provider's window at once, and keeps it fresh for as long as the page is open. The one a
  * redirect flow leaves with is kept for the return by challenge-store.ts.
  */
-import type { ProviderName } from './providers/index.js';
+import type { ProviderName } from './providers/provider.js';
 import { requestChallenge, type Challenge } from './verifier.js';
 
 /**

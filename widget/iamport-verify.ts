@@ -12,8 +12,9 @@ import { FlowError, requestAttestation, type AttestationClaims } from './verifie
 export type { AttestationClaims } from './verifier.js';
 export type { ProviderName } from './providers/index.js';
 
-/** Where the flow is: one value, shown to the page as `state` and in `iamport-state`. */
-export type VerifyState = 'idle' | 'loading' | 'ready' | 'verifying' | 'guardian' | 'verified' | 'error' | 'expired';
+import type { VerifyState } from './tag.js';
+
+export type { VerifyState };
 
 /** Loaded from the verifier (the no-build page), the verifier is where the module came from. */
 const MODULE_ORIGIN = new URL(import.meta.url).origin;

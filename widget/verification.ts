@@ -7,7 +7,7 @@
  */
 import type { ChallengeKeeper } from './challenge.js';
 import { ReturnStore } from './challenge-store.js';
-import type { IamportVerifyElement, VerifyState } from './iamport-verify.js';
+import type { VerifyingTag, VerifyState } from './tag.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { errorMessage, withAge, type AllMessages } from './verification-text.js';
@@ -19,7 +19,7 @@ export { VERIFICATION_MESSAGES } from './verification-text.js';
  * The message for a failure's code, with the tag's age in it. The year rule's refusal says
  * which rule it was: 만 나이 and 연 나이 differ by up to a year.
  */
-export function failureMessage(messages: AllMessages, code: string, tag: IamportVerifyElement): string {
+export function failureMessage(messages: AllMessages, code: string, tag: VerifyingTag): string {
   const key = code === 'age_requirement_not_met' && tag.minYearAge !== undefined ? 'year_age_requirement_not_met' : code;
   return errorMessage(messages, key, tag.minAge ?? tag.minYearAge ?? tag.guardianUnder);
 }
@@ -53,7 +53,7 @@ export interface GuardianStep {
 /** What the element lends the verification. */
 export interface VerificationHost {
   /** The tag, for its attributes. */
-  readonly tag: IamportVerifyElement;
+  readonly tag: VerifyingTag;
   readonly challenges: ChallengeKeeper;
   /** Set while the tag waits for the guardian (state `guardian`). */
   guardianStep?: GuardianStep | undefined;
@@ -88,12 +88,12 @@ export function open(
 }
 
 /** The id a provider's verification runs under: V2 ids succeed once, so the guardian's has its own. */
-function verificationId(tag: IamportVerifyElement, challenge: Challenge, forGuardian: boolean): string {
+function verificationId(tag: VerifyingTag, challenge: Challenge, forGuardian: boolean): string {
   return forGuardian && tag.provider === 'portone' ? challenge.merchant_uid + GUARDIAN_ID_SUFFIX : challenge.merchant_uid;
 }
 
 /** Forget the challenge kept for a redirect's return (the tag was reset). */
-export function forgetReturn(tag: IamportVerifyElement): void {
+export function forgetReturn(tag: VerifyingTag): void {
   new ReturnStore(tag).forget();
 }
 
@@ -197,7 +197,7 @@ function expire(host: VerificationHost): void {
   host.challenges.ensure().catch(() => {});
 }
 
-function request(tag: IamportVerifyElement, challenge: Challenge, guardianStep: GuardianStep | undefined): VerificationRequest {
+function request(tag: VerifyingTag, challenge: Challenge, guardianStep: GuardianStep | undefined): VerificationRequest {
   const forPerson = <T>(value: T) => (guardianStep ? undefined : value);
   return {
     impCode: tag.impCode, storeId: tag.storeId, channelKey: tag.channelKey, pg: tag.pg,

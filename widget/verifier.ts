@@ -2,7 +2,7 @@
  * The tag's side of the verifier's HTTP API: ask for a challenge, exchange a verification for
  * an attestation. A verifier problem keeps its `code`; anything else is `network_error`.
  */
-import type { ProviderName } from './providers/index.js';
+import type { ProviderName } from './providers/provider.js';
 
 /** A failure with the stable code the tag reports in `iamport-error`. */
 export class FlowError extends Error {

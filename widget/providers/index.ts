@@ -5,9 +5,9 @@
  * or focus (or when a redirect comes back), so the tag stays small on every page view.
  */
 import { onDemand, type OnDemand } from '../on-demand.js';
-import { CARRIERS, type VerificationProvider } from './provider.js';
+import { CARRIERS, type ProviderName, type VerificationProvider } from './provider.js';
 
-export type ProviderName = 'iamport' | 'portone';
+export type { ProviderName };
 
 /** What a provider's attributes must be: the tag's own properties of the same names. */
 export interface ProviderAttributes {

@@ -4,6 +4,9 @@
  * provider-agnostic, and a page whose visitors never verify never downloads one.
  */
 
+/** The providers the tag knows (providers/index.ts says how each is loaded). */
+export type ProviderName = 'iamport' | 'portone';
+
 /** The request codes both SDKs take for the carrier (V1 `carrier`, V2 Danal `IsCarrier`; the response codes differ: KT, LGT_MVNO, ...). */
 export const CARRIERS = ['SKT', 'KTF', 'LGT', 'MVNO'];
 
