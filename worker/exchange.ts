@@ -179,7 +179,7 @@ export async function attest(
     ttlSeconds: settings.tokenTtlSeconds,
     merchantUid: request.merchantUid,
     age,
-    ageUnder: guardian && request.guardianUnder,
+    ageUnder: guardian ? request.guardianUnder : undefined,
     guardian: guardian && {
       sub: await pairwiseSubject(settings.subjectSecret, ctx.origin, guardian.ci),
       age_over: GUARDIAN_MIN_AGE,
@@ -215,12 +215,15 @@ export async function attest(
   if (settings.purgeAfterAttest && request.provider === 'iamport') {
     // The attestation is already signed: a failing DELETE is reported, never fatal.
     // (PortOne V2 has no deletion endpoint for identity verifications.)
-    ctx.waitUntil(
-      iamportClient(ctx).deleteCertification(request.upstreamId).then(
-        () => ctx.onPurgeResult(true),
-        (error: unknown) => ctx.onPurgeResult(false, error instanceof VerifyError ? error.code : 'internal_error'),
-      ),
-    );
+    // The guardian's certification holds personal data too.
+    for (const id of guardian ? [request.upstreamId, request.guardianId!] : [request.upstreamId]) {
+      ctx.waitUntil(
+        iamportClient(ctx).deleteCertification(id).then(
+          () => ctx.onPurgeResult(true),
+          (error: unknown) => ctx.onPurgeResult(false, error instanceof VerifyError ? error.code : 'internal_error'),
+        ),
+      );
+    }
   }
   return { token, expires_at: claims.exp, claims };
 }

@@ -7,6 +7,7 @@ import { seoulDate } from '../../worker/checks/age.ts';
 import { checkVerification, type UpstreamVerification } from '../../worker/checks/verification.ts';
 import { VerifyError } from '../../worker/errors.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
+import { postDirect } from './hardening.ts';
 import { attest, bindings, certify, challenge, decodePart, SITE, v2Body, verifiedBody, verifyV2, type Json } from './support.ts';
 
 /** On 31 December the year-age person's birthday has come: both rules then say 19. */
@@ -102,6 +103,16 @@ describe('the under-14 guardian step (guardian_under)', () => {
     // Both verifications are used up.
     expect(await ledgerFor(bindings, 'iamport', body.imp_uid).isClaimed()).toBe(true);
     expect(await ledgerFor(bindings, 'iamport', body.guardian_imp_uid).isClaimed()).toBe(true);
+  });
+
+  it('purges the guardian\'s certification at the upstream too, when PURGE_AFTER_ATTEST is on', async () => {
+    const body = await childAndGuardian('guardian');
+    const purging = { overrides: { PURGE_AFTER_ATTEST: 'true' } };
+    expect((await postDirect('/v1/attestations', body, purging)).status).toBe(201);
+    // Another request for either verification finds nothing left upstream.
+    const alone = (imp_uid: string) => postDirect('/v1/attestations', { imp_uid, merchant_uid: body.merchant_uid, challenge: body.challenge, nonce: 'other' }, purging);
+    expect((await alone(body.guardian_imp_uid)).body.code).toBe('certification_not_found');
+    expect((await alone(body.imp_uid)).body.code).toBe('certification_not_found');
   });
 
   it('answers the very same guardian exchange again with the very same token', async () => {
