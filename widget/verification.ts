@@ -34,6 +34,12 @@ export function failureMessage(messages: AllMessages, code: string, tag: Verifyi
  */
 export const RETRY_DELAYS_MS = [500, 1500, 3000];
 
+/**
+ * The verifier's own answers that a moment may mend (the upstream timed out, a passing fault),
+ * tried again like a lost answer: the verification they refused is still unused.
+ */
+const PASSING_FAILURES = new Set(['upstream_unavailable', 'internal_error']);
+
 /** A failure with the stable code the tag reports in `iamport-error`. */
 export interface Failure {
   code: string;
@@ -169,7 +175,8 @@ async function exchange(host: VerificationHost, body: Record<string, unknown>, s
       return await host.exchangeOnce(body);
     } catch (error) {
       const delay = RETRY_DELAYS_MS[tries];
-      if (!(error as { lost?: boolean }).lost || delay === undefined || !stillWanted()) throw error;
+      const passing = (error as { lost?: boolean }).lost || PASSING_FAILURES.has((error as Failure).code);
+      if (!passing || delay === undefined || !stillWanted()) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay * (0.75 + Math.random() / 2)));
       if (!stillWanted()) throw error;
     }

@@ -14,10 +14,10 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   { method: 'POST', path: '/v1/challenges', request: '`{ merchant_uid?, provider? }` (`provider`: `iamport`, the default, or `portone`)', answer: '`201 { merchant_uid, challenge, issued_at, expires_at }` (unix s on the verifier\'s clock: the challenge lives `expires_at - issued_at` seconds, whatever the device\'s clock says)', who: 'the tag, from an allowed origin' },
   {
     method: 'POST', path: '/v1/attestations',
-    request: 'V1 `{ imp_uid, merchant_uid, challenge, min_age?, nonce? }`; V2 `{ provider: "portone", identity_verification_id, challenge, min_age?, nonce? }`',
+    request: 'V1 `{ imp_uid, merchant_uid, challenge, min_age? | min_year_age? | guardian_under?, guardian_imp_uid?, nonce? }`; V2 `{ provider: "portone", identity_verification_id, challenge, min_age? | min_year_age? | guardian_under?, guardian_identity_verification_id?, nonce? }` (one age rule; the guardian id only with `guardian_under`, after a `guardian_required`)',
     answer: '`201 { token, expires_at, claims }`; the very same request again, while its token is valid: the same answer', who: 'the tag, from an allowed origin',
   },
-  { method: 'POST', path: '/v1/introspect', request: '`{ token, audience, min_age?, nonce? }` (JSON or form; `audience` is your site\'s origin)', answer: '`200 { active: true, ...claims }` or `200 { active: false }` (RFC 7662)', who: 'backends without a JOSE library' },
+  { method: 'POST', path: '/v1/introspect', request: '`{ token, audience, min_age?, min_year_age?, guardian_under?, nonce? }` (JSON or form; `audience` is your site\'s origin)', answer: '`200 { active: true, ...claims }` or `200 { active: false }` (RFC 7662)', who: 'backends without a JOSE library' },
   { method: 'GET', path: '/.well-known/jwks.json', request: '', answer: 'the public signing keys (`kid`, `alg: ES256`, `use: sig`); cacheable', who: 'backends, any origin' },
   { method: 'GET', path: '/.well-known/iamport-verify', request: '', answer: 'discovery: `issuer`, `jwks_uri`, endpoints, lifetimes, allowed ages', who: 'backends, any origin' },
   { method: 'GET', path: '/healthz', request: '', answer: '`200 { ok: true }`; `500 configuration_error` when the settings, bindings or keys are unsafe', who: 'monitoring' },

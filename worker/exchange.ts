@@ -203,9 +203,13 @@ export async function attest(
   if (guardianLedger && (await guardianLedger.claim(ledgerAnswer, forgetAfter(guardian))) === undefined) {
     throw new VerifyError('already_used', 'The guardian\'s verification was already exchanged for an attestation.');
   }
-  const answer = await ledgerFor(env, request.provider, request.upstreamId).claim(ledgerAnswer, forgetAfter(person));
+  // If the person's claim fails (used already, or the ledger call itself), the guardian's
+  // verification is given back: it stays theirs to use.
+  const answer = await ledgerFor(env, request.provider, request.upstreamId).claim(ledgerAnswer, forgetAfter(person)).catch(async (error: unknown) => {
+    await guardianLedger?.release(requestHash).catch(() => {});
+    throw error;
+  });
   if (answer === undefined) {
-    // The guardian's verification stays theirs to use: only the person's was spent.
     await guardianLedger?.release(requestHash);
     throw new VerifyError('already_used', 'This verification was already exchanged for an attestation.');
   }

@@ -189,7 +189,7 @@ describe('every way the flow can fail ends in a clear state, a message and an ev
     ['not_certified', 422, 'Verification failed. Please try again.'],
     ['identity_key_missing', 422, 'Verification failed. Please try again.'],
     ['rate_limited', 429, 'Could not connect. Please try again later.'],
-    ['upstream_unavailable', 503, 'Could not connect. Please try again later.'],
+    ['upstream_auth_failed', 502, 'This verification is set up incorrectly.'],
     ['a_code_from_a_newer_verifier', 422, 'Verification failed. Please try again.'],
   ] as const) {
     it(`the verifier refusing with ${code}: that code, and a new challenge for the next try`, async () => {
@@ -217,6 +217,28 @@ describe('every way the flow can fail ends in a clear state, a message and an ev
     expect(bodies[1]).to.deep.equal(bodies[0]);
     expect(bodies[2]).to.deep.equal(bodies[0]);
     expect(element.state).to.equal('verified');
+  });
+
+  it('an exchange the verifier could not finish for a passing reason (upstream_unavailable, internal_error) is sent again, the same', async () => {
+    installImp(succeed);
+    const passing = [problem('upstream_unavailable', 503), problem('internal_error', 500)];
+    verifier.attestationAnswer = () => passing.shift() as any;
+    const element = await fixture(tag('min-age="19"'));
+    const verified = nextEvent(element, 'iamport-verified');
+    element.start();
+    await verified;
+    const bodies = verifier.issued('/v1/attestations').map((request) => request.body);
+    expect(bodies).to.have.length(3);
+    expect(bodies[2]).to.deep.equal(bodies[0]);
+  });
+
+  it(`an exchange the upstream keeps failing ends in upstream_unavailable after ${RETRY_DELAYS_MS.length + 1} tries`, async () => {
+    installImp(succeed);
+    verifier.attestationAnswer = () => problem('upstream_unavailable', 503);
+    const element = await fixture(tag());
+    const detail = await startAndExpectError(element);
+    expect(detail).to.include({ code: 'upstream_unavailable', message: 'Could not connect. Please try again later.' });
+    expect(verifier.issued('/v1/attestations')).to.have.length(RETRY_DELAYS_MS.length + 1);
   });
 
   it(`an exchange that stays unanswered ends in network_error after ${RETRY_DELAYS_MS.length + 1} tries`, async () => {

@@ -39,8 +39,6 @@ export function checkGuardian(record: UpstreamVerification, child: Verified, exp
     if (error.code === 'age_requirement_not_met') {
       throw new VerifyError('guardian_not_adult', `The guardian must be an adult (만 ${GUARDIAN_MIN_AGE} or older).`);
     }
-    // Not found, not the upstream's fault: the guardian's own verification did not pass.
-    if (error.code === 'certification_not_found' || error.status >= 500) throw error;
     throw new VerifyError('guardian_invalid', `The guardian's verification was refused (${error.code}): ${error.detail}`);
   }
   if (guardian.verifiedAt < child.verifiedAt) {
