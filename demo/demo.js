@@ -5,12 +5,14 @@
 const TEXT = {
   en: {
     tagline: 'Phone identity verification as a form field, with a signed age attestation.',
-    provider: 'Provider', language: 'Language',
+    provider: 'Provider', language: 'Language', rule: 'Age rule',
+    ruleAge: '19 (age)', ruleYear: '19 (birth year)', ruleGuardian: 'Under 14',
     sandbox: 'Sandbox',
     sandboxNote: 'No account, no network: the verifier plays Iamport and PortOne V2, and a dialog lets you pick a test person.',
     signupTitle: 'Sign up',
     signupIntro: 'A site\'s sign-up form. The tag is one more field: its value is the attestation.',
     nickname: 'Nickname', nicknamePlaceholder: 'e.g. haneul', ageLabel: 'Age check (19 or older)',
+    ageLabelYear: 'Age check (19 or older by birth year)', ageLabelGuardian: 'Age check (under 14: a guardian consents)',
     submit: 'Sign up', startOver: 'Start over', theHtml: 'The HTML of this form',
     tryTitle: 'What to try',
     tryAdultName: 'Adult (34)',
@@ -18,6 +20,8 @@ const TEXT = {
     tryMinorName: 'Minor (17)',
     tryMinor: ' is refused with age_requirement_not_met: no token, and the form cannot be submitted.',
     tryCancelName: 'Cancel',
+    tryRulesName: 'The age rule',
+    tryRules: ' switch: Year-age 19 (born 31 December) passes 19 by birth year (청소년보호법) but not 만 19; with Under 14, Child (10) is asked for a guardian, and Guardian (45) then verifies.',
     tryCancel: ' (or Esc) ends cleanly: no spinner, an error state and an iamport-error event with code cancelled.',
     tryTamperedName: 'Not certified',
     tryTampered: ' plays a tampered browser: the callback says success, but the verifier asks Iamport itself and refuses with not_certified.',
@@ -51,19 +55,22 @@ const TEXT = {
     claimNotes: {
       iss: 'who signed it', aud: 'the site it is for', sub: 'this person on this site (pseudonym)',
       iat: 'issued', nbf: 'not before', exp: 'expires', jti: 'token id', merchant_uid: 'this verification\'s id',
-      age_over: 'checked: at least this old', verified_at: 'when the person verified', provider: 'identity provider',
+      age_over: 'checked: at least this old', year_age_over: 'checked: at least this old by birth year',
+      age_under: 'younger than this: a guardian consented', guardian: 'the adult who verified too (no family relation claimed)', verified_at: 'when the person verified', provider: 'identity provider',
       imp_uid: 'the provider\'s id (single use)', identity_verification_id: 'the V2 verification\'s id (single use)',
       nonce: 'your value, echoed', foreigner: 'the provider says so',
     },
   },
   ko: {
     tagline: '휴대폰 본인인증을 폼 필드 하나로. 서명된 연령 증명을 돌려줍니다.',
-    provider: '인증 제공자', language: '언어',
+    provider: '인증 제공자', language: '언어', rule: '연령 기준',
+    ruleAge: '만 19세', ruleYear: '연 19세', ruleGuardian: '14세 미만',
     sandbox: '샌드박스',
     sandboxNote: '계정도 네트워크도 필요 없습니다. 검증 서버가 아임포트와 PortOne V2 역할을 하고, 대화상자에서 테스트 인물을 고릅니다.',
     signupTitle: '회원가입',
     signupIntro: '사이트의 회원가입 폼입니다. 태그는 필드 하나이고, 그 값이 연령 증명입니다.',
     nickname: '닉네임', nicknamePlaceholder: '예: 하늘', ageLabel: '연령 확인 (만 19세 이상)',
+    ageLabelYear: '연령 확인 (연 나이 19세 이상)', ageLabelGuardian: '연령 확인 (만 14세 미만은 보호자 동의)',
     submit: '가입하기', startOver: '처음부터', theHtml: '이 폼의 HTML',
     tryTitle: '해 볼 것',
     tryAdultName: '성인 (34세)',
@@ -71,6 +78,8 @@ const TEXT = {
     tryMinorName: '미성년자 (17세)',
     tryMinor: '는 age_requirement_not_met으로 거절됩니다. 토큰이 없으니 폼을 제출할 수 없습니다.',
     tryCancelName: '취소',
+    tryRulesName: '연령 기준',
+    tryRules: ' 전환: 연 나이 19세 (12월 31일생)는 연 나이 19세(청소년보호법)는 통과하지만 만 19세는 통과하지 못합니다. 만 14세 미만을 고르면 어린이 (10세)에게 보호자 인증을 요청하고, 보호자 (45세)가 이어서 인증합니다.',
     tryCancel: ' (또는 Esc)는 깔끔하게 끝납니다. 멈춘 스피너 없이 오류 상태와 code가 cancelled인 iamport-error 이벤트.',
     tryTamperedName: '인증 실패 (기록 있음)',
     tryTampered: '은 조작된 브라우저입니다. 콜백은 성공이라 하지만, 검증 서버가 아임포트에 직접 확인하고 not_certified로 거절합니다.',
@@ -104,7 +113,8 @@ const TEXT = {
     claimNotes: {
       iss: '서명한 곳', aud: '대상 사이트', sub: '이 사이트에서의 이 사람 (가명)',
       iat: '발급', nbf: '유효 시작', exp: '만료', jti: '토큰 ID', merchant_uid: '이 인증의 ID',
-      age_over: '확인됨: 만 나이 이상', verified_at: '본인인증 시각', provider: '인증 제공자',
+      age_over: '확인됨: 만 나이 이상', year_age_over: '확인됨: 연 나이 이상',
+      age_under: '이 나이 미만: 보호자가 동의함', guardian: '함께 인증한 성인 (가족관계는 확인하지 않음)', verified_at: '본인인증 시각', provider: '인증 제공자',
       imp_uid: '제공자의 ID (한 번만 사용)', identity_verification_id: 'V2 본인인증 ID (한 번만 사용)',
       nonce: '사이트가 준 값', foreigner: '제공자가 알려 준 값',
     },
@@ -122,7 +132,18 @@ const PROVIDERS = {
 const PROVIDER_ATTRIBUTES = ['provider', 'imp-code', 'store-id', 'channel-key', 'sdk-src'];
 const PROVIDER_KEY = 'iamport-verify-demo:provider';
 
-const MIN_AGE = 19;
+/**
+ * The age rule switch: 만 나이 (min-age), the Youth Protection Act's year rule (min-year-age),
+ * or the under-14 guardian step (guardian-under). `parameter` is what the verifier's
+ * introspection and exchange take for it; `label` the field label's text key.
+ */
+const RULES = {
+  age: { attribute: 'min-age', property: 'minAge', parameter: 'min_age', age: 19, label: 'ageLabel' },
+  year: { attribute: 'min-year-age', property: 'minYearAge', parameter: 'min_year_age', age: 19, label: 'ageLabelYear' },
+  guardian: { attribute: 'guardian-under', property: 'guardianUnder', parameter: 'guardian_under', age: 14, label: 'ageLabelGuardian' },
+};
+const RULE_KEY = 'iamport-verify-demo:rule';
+let rule = RULES.age;
 const DEMO_KEY = 'iamport-verify-demo:replay';
 const TIME_CLAIMS = new Set(['iat', 'nbf', 'exp', 'verified_at']);
 const LOG_LIMIT = 60;
@@ -147,6 +168,7 @@ const returningFrom = query.get('merchant_uid') ?? query.get('identityVerificati
 const saved = readSaved();
 // Before the tag upgrades: a V2 return must find the tag on V2 (and its stored challenge untouched).
 applyProvider(initialProvider(), { reset: false });
+applyRule(safeSession(RULE_KEY), { reset: false });
 // Back from the redirect flow: keep the id (and challenge) the verification ran under.
 let replayChallenge;
 if (saved && saved.merchant_uid === returningFrom) {
@@ -259,6 +281,27 @@ function applyProvider(name, { reset = true } = {}) {
     tag.reset();
     // A new verification, and the demo's challenge for it, under the new provider.
     startNewVerification();
+  }
+}
+
+function applyRule(name, { reset = true } = {}) {
+  if (!Object.hasOwn(RULES, name ?? '')) name = 'age';
+  rule = RULES[name];
+  for (const { attribute } of Object.values(RULES)) tag.removeAttribute(attribute);
+  tag.setAttribute(rule.attribute, String(rule.age));
+  // setLanguage draws the label at load; a switch afterwards draws it here.
+  byId('age-label').dataset.i18n = rule.label;
+  for (const button of document.querySelectorAll('[data-rule]')) button.setAttribute('aria-pressed', String(button.dataset.rule === name));
+  // Kept for this tab, so the redirect flow comes back under the same rule.
+  safeSession(RULE_KEY, name);
+  if (reset) {
+    byId('age-label').textContent = t(rule.label);
+    // A removed attribute leaves its property null, which the tag still counts as a rule: clear them.
+    for (const other of Object.values(RULES)) if (other !== rule) tag[other.property] = undefined;
+    tag.reset();
+    startNewVerification();
+    view.introspection = undefined;
+    renderIntrospection();
   }
 }
 
@@ -443,7 +486,7 @@ form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const token = new FormData(form).get('age_token');
   try {
-    const { status, body } = await postJson('/v1/introspect', { token, audience: location.origin, min_age: MIN_AGE });
+    const { status, body } = await postJson('/v1/introspect', { token, audience: location.origin, [rule.parameter]: rule.age });
     view.introspection = { result: body.active === true ? 'active' : body.active === false ? 'inactive' : 'failed', status, body, message: body.code };
   } catch (error) {
     view.introspection = { result: 'failed', message: error.message };
@@ -478,7 +521,7 @@ byId('replay').addEventListener('click', async () => {
       const ids = verification.imp_uid ? { ...verification, merchant_uid: challenge.merchant_uid } : verification;
       // Another request for this verification (its own challenge and a nonce): the very same request
       // as the tag's would be a retry, and would get the same attestation back.
-      const { status, body } = await postJson('/v1/attestations', { ...ids, challenge: challenge.challenge, min_age: MIN_AGE, nonce: 'replay' });
+      const { status, body } = await postJson('/v1/attestations', { ...ids, challenge: challenge.challenge, [rule.parameter]: rule.age, nonce: 'replay' });
       view.replay = { result: status >= 400 ? 'refused' : 'accepted', status, body };
     }
   } catch (error) {
@@ -494,5 +537,6 @@ byId('clear-log').addEventListener('click', () => {
 
 for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLanguage(button.dataset.lang));
 for (const button of document.querySelectorAll('[data-provider]')) button.addEventListener('click', () => applyProvider(button.dataset.provider));
+for (const button of document.querySelectorAll('[data-rule]')) button.addEventListener('click', () => applyRule(button.dataset.rule));
 
 setLanguage(lang);

@@ -3,8 +3,12 @@
 // under `wrangler dev` deciding.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { verifyAttestation } from 'iamport-verify/server';
 import { PHONE, iamportEvents, launchBrowser, recordEvents, serve, startVerifier, verifyAs, waitForState } from './support.mjs';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let verifier;
 let browser;
@@ -182,5 +186,59 @@ describe('the guardian step (guardian-under="14") in Chromium against wrangler d
       assert.equal(last.identity_verification_id, claims.identity_verification_id);
       assert.equal(last.guardian_identity_verification_id, `${claims.identity_verification_id}-guardian`);
     });
+  });
+});
+
+describe('the demo\'s age rule switch in Chromium against wrangler dev', () => {
+  /** Press the demo's rule switch and wait until the tag is ready under that rule. */
+  async function switchRule(page, name, attribute) {
+    await page.click(`[data-rule="${name}"]`);
+    assert.equal(await page.locator(`[data-rule="${name}"]`).getAttribute('aria-pressed'), 'true');
+    await page.waitForFunction((wanted) => document.querySelector('#age').hasAttribute(wanted), attribute);
+    await waitForState(page, 'ready', '#age');
+  }
+
+  test('the same person passes the year rule and not 만 나이, a child passes with a guardian, and the page stays accessible (axe)', async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    await recordEvents(context);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${verifier.origin}/?lang=en`);
+      await waitForState(page, 'ready', '#age');
+
+      await switchRule(page, 'year', 'min-year-age');
+      assert.equal(await page.locator('#age-label').textContent(), 'Age check (19 or older by birth year)');
+      await verifyAs(page, 'year_age_19', '#age');
+      await waitForState(page, 'verified', '#age');
+      assert.equal((await page.evaluate(() => document.querySelector('#age').claims)).year_age_over, 19);
+      // The demo's introspection asks under the same rule.
+      await page.fill('#nickname', 'yeonmal');
+      await page.click('#submit');
+      await page.locator('#introspection[data-result="active"]').waitFor();
+
+      await switchRule(page, 'age', 'min-age');
+      assert.equal(await page.evaluate(() => document.querySelector('#age').hasAttribute('min-year-age')), false, 'one rule at a time');
+      await verifyAs(page, 'year_age_19', '#age');
+      const { month, day } = koreanToday();
+      await waitForState(page, month === 12 && day === 31 ? 'verified' : 'error', '#age');
+
+      await switchRule(page, 'guardian', 'guardian-under');
+      await verifyAs(page, 'child_10', '#age');
+      await waitForState(page, 'guardian', '#age');
+      await verifyAs(page, 'guardian', '#age');
+      await waitForState(page, 'verified', '#age');
+      const claims = await page.evaluate(() => document.querySelector('#age').claims);
+      assert.equal(claims.age_under, 14);
+      assert.equal(claims.guardian.age_over, 19);
+      await page.locator('#claims th', { hasText: /^guardian$/ }).waitFor();
+      await page.locator('#signature[data-result="valid"]').waitFor();
+
+      await page.addScriptTag({ content: AXE_SOURCE });
+      const violations = await page.evaluate(async () => (await window.axe.run(document)).violations
+        .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`));
+      assert.deepEqual(violations, []);
+    } finally {
+      await context.close();
+    }
   });
 });
