@@ -21,7 +21,7 @@ const TEXT = {
     tryMinor: ' is refused with age_requirement_not_met: no token, and the form cannot be submitted.',
     tryCancelName: 'Cancel',
     tryRulesName: 'The age rule',
-    tryRules: ' switch: Year-age 19 (born 31 December) passes 19 by birth year (청소년보호법) but not 만 19; with Under 14, Child (10) is asked for a guardian, and Guardian (45) then verifies.',
+    tryRules: ' switch: Year-age 19 (born 31 December) passes 19 by birth year (the Youth Protection Act) but not 19 in full years; with Under 14, Child (10) is asked for a guardian, and Guardian (45) then verifies.',
     tryCancel: ' (or Esc) ends cleanly: no spinner, an error state and an iamport-error event with code cancelled.',
     tryTamperedName: 'Not certified',
     tryTampered: ' plays a tampered browser: the callback says success, but the verifier asks Iamport itself and refuses with not_certified.',
@@ -42,6 +42,8 @@ const TEXT = {
     backendTitle: 'On submit: what your backend does',
     backendIntro: 'A backend checks the token offline with the verifier\'s keys (iamport-verify/server), or asks the verifier. Here: POST /v1/introspect.',
     accepted: 'Accepted: a valid attestation for this site, age {age} or older. Create the account for sub {sub}.',
+    acceptedYear: 'Accepted: a valid attestation for this site, {age} or older by birth year. Create the account for sub {sub}.',
+    acceptedGuardian: 'Accepted: a valid attestation for this site, under {age} with an adult guardian. Create the account for sub {sub}.',
     rejected: 'Refused: the verifier says the token is not active.',
     requestFailed: 'The request failed: {message}',
     replayTitle: 'Replay this verification',
@@ -100,6 +102,8 @@ const TEXT = {
     backendTitle: '제출하면: 백엔드가 하는 일',
     backendIntro: '백엔드는 검증 서버의 공개 키로 토큰을 직접 확인하거나(iamport-verify/server) 검증 서버에 묻습니다. 여기서는 POST /v1/introspect.',
     accepted: '통과: 이 사이트를 위한 유효한 증명, 만 {age}세 이상. sub {sub}로 계정을 만드세요.',
+    acceptedYear: '통과: 이 사이트를 위한 유효한 증명, 연 나이 {age}세 이상. sub {sub}로 계정을 만드세요.',
+    acceptedGuardian: '통과: 이 사이트를 위한 유효한 증명, 만 {age}세 미만이며 성인 보호자가 인증. sub {sub}로 계정을 만드세요.',
     rejected: '거절: 검증 서버가 토큰이 유효하지 않다고 합니다.',
     requestFailed: '요청 실패: {message}',
     replayTitle: '이 인증 재사용해 보기',
@@ -410,13 +414,21 @@ function renderSignature() {
     signature.tamperedClaim ? element('p', { class: 'muted' }, t('tamperedNote', { claim: signature.tamperedClaim })) : undefined]));
 }
 
+/** What the backend would conclude from active claims, in the words of the rule they attest. */
+function acceptedText(claims) {
+  const sub = String(claims.sub).slice(0, 12) + '…';
+  if (claims.year_age_over !== undefined) return t('acceptedYear', { age: claims.year_age_over, sub });
+  if (claims.guardian) return t('acceptedGuardian', { age: claims.age_under, sub });
+  return t('accepted', { age: claims.age_over, sub });
+}
+
 function renderIntrospection() {
   const box = byId('introspection');
   const outcome = view.introspection;
   box.dataset.result = outcome ? outcome.result : 'none';
   if (!outcome) return box.replaceChildren();
   const summary = outcome.result === 'active'
-    ? '✓ ' + t('accepted', { age: outcome.body.age_over, sub: String(outcome.body.sub).slice(0, 12) + '…' })
+    ? '✓ ' + acceptedText(outcome.body)
     : outcome.result === 'inactive' ? '✗ ' + t('rejected') : t('requestFailed', { message: outcome.message });
   box.replaceChildren(...present([element('p', {}, summary),
     outcome.body ? element('pre', {}, `POST /v1/introspect → ${outcome.status}\n${JSON.stringify(outcome.body, null, 2)}`) : undefined]));

@@ -215,6 +215,7 @@ describe('the demo\'s age rule switch in Chromium against wrangler dev', () => {
       await page.fill('#nickname', 'yeonmal');
       await page.click('#submit');
       await page.locator('#introspection[data-result="active"]').waitFor();
+      await page.locator('#introspection').getByText('Accepted: a valid attestation for this site, 19 or older by birth year.', { exact: false }).waitFor();
 
       await switchRule(page, 'age', 'min-age');
       assert.equal(await page.evaluate(() => document.querySelector('#age').hasAttribute('min-year-age')), false, 'one rule at a time');
