@@ -23,8 +23,8 @@ const ko = {
   guardianNeeded: '만 {age}세 미만은 보호자(법정대리인)의 동의가 필요합니다. 보호자가 휴대폰 본인인증을 해 주세요.',
   guardianStart: '보호자 본인인증',
   verifiedWithGuardian: '본인인증 완료 (보호자 동의 확인)',
-  guardian_not_adult: '보호자는 만 19세 이상이어야 합니다. 처음부터 다시 시도해 주세요.',
-  guardian_same_person: '보호자 인증은 본인이 아닌 보호자가 해야 합니다. 처음부터 다시 시도해 주세요.',
+  guardian_not_adult: '보호자는 만 19세 이상이어야 합니다.',
+  guardian_same_person: '보호자 인증은 본인이 아닌 보호자가 해야 합니다.',
   guardian_invalid: '보호자 인증을 확인하지 못했습니다. 처음부터 다시 시도해 주세요.',
 };
 
@@ -47,8 +47,8 @@ const en: VerificationMessages = {
   guardianNeeded: 'Under {age}, a parent or legal guardian must consent: please ask them to verify with their own phone.',
   guardianStart: 'Guardian: verify with your phone',
   verifiedWithGuardian: 'Verified, with a guardian\'s consent',
-  guardian_not_adult: 'The guardian must be 19 or older. Please start again.',
-  guardian_same_person: 'The guardian must be someone other than you. Please start again.',
+  guardian_not_adult: 'The guardian must be 19 or older.',
+  guardian_same_person: 'The guardian must be someone other than you.',
   guardian_invalid: 'The guardian\'s verification could not be accepted. Please start again.',
 };
 

@@ -68,7 +68,7 @@ export interface VerificationHost {
   isCurrent(attempt: number): boolean;
   text(): AllMessages;
   setState(state: VerifyState, message?: string): void;
-  emit(name: 'verified' | 'expired', detail?: object): void;
+  emit(name: 'verified' | 'expired' | 'error', detail?: object): void;
   setToken(token?: string, claims?: AttestationClaims): void;
   /** Ends in `error`, with the code's message and `iamport-error`; anything but a `Failure` is `network_error`. */
   fail(error: unknown): void;
@@ -132,7 +132,11 @@ export function resume(host: VerificationHost, provider: VerificationProvider): 
  */
 function settle(host: VerificationHost, result: ProviderResult, challenge: Challenge, person?: Record<string, string>): void {
   host.guardianStep = undefined;
-  if (!result.ok) return host.fail({ code: result.code, message: result.detail } satisfies Failure);
+  if (!result.ok) {
+    // The guardian cancelled, or their window failed: the person's verification still waits.
+    if (person) return waitForGuardian(host, challenge, person, result.code);
+    return host.fail({ code: result.code, message: result.detail } satisfies Failure);
+  }
   const attempt = host.next();
   new ReturnStore(host.tag).forget();
   host.setState('verifying', host.text().verifying);
@@ -147,7 +151,9 @@ function settle(host: VerificationHost, result: ProviderResult, challenge: Chall
     (attestation) => host.isCurrent(attempt) && verified(host, attestation),
     (error) => {
       if (!host.isCurrent(attempt)) return;
-      if (!person && (error as Failure).code === 'guardian_required') return waitForGuardian(host, challenge, result.fields);
+      const { code } = error as Failure;
+      if (!person && code === 'guardian_required') return waitForGuardian(host, challenge, result.fields);
+      if (person && ANOTHER_GUARDIAN_MAY_TRY.has(code)) return waitForGuardian(host, challenge, person, code);
       host.fail(error);
       // Whatever went wrong, the next try starts from a new challenge.
       host.challenges.forget();
@@ -163,10 +169,26 @@ function guardianFields(fields: Record<string, string>): Record<string, string> 
     : { guardian_identity_verification_id: fields.identity_verification_id! };
 }
 
-/** The person is under `guardian-under`: say so, and let the next click verify the guardian. */
-function waitForGuardian(host: VerificationHost, challenge: Challenge, person: Record<string, string>): void {
+/**
+ * Refusals of the guardian alone: the person's verification stays unused, so another guardian (or
+ * the same one, once more) may verify for it. Anything else (a stale or foreign verification,
+ * `guardian_invalid`) starts over.
+ */
+const ANOTHER_GUARDIAN_MAY_TRY = new Set(['guardian_not_adult', 'guardian_same_person']);
+
+/**
+ * The person is under `guardian-under`: say so, and let the next click verify the guardian. After
+ * a guardian's failure, say what went wrong too (and report it in `iamport-error`), keeping the
+ * person's verification: they need not verify, nor the site pay, again.
+ */
+function waitForGuardian(host: VerificationHost, challenge: Challenge, person: Record<string, string>, failure?: string): void {
   host.guardianStep = { challenge, person };
-  host.setState('guardian', withAge(host.text().guardianNeeded, host.tag.guardianUnder));
+  const text = host.text();
+  const ask = withAge(text.guardianNeeded, host.tag.guardianUnder);
+  if (!failure) return host.setState('guardian', ask);
+  const message = failureMessage(text, failure, host.tag);
+  host.setState('guardian', `${message} ${ask}`);
+  host.emit('error', { code: failure, message });
 }
 
 async function exchange(host: VerificationHost, body: Record<string, unknown>, stillWanted: () => boolean): Promise<Attestation> {

@@ -103,26 +103,44 @@ describe('the guardian step (guardian-under)', () => {
     expect(statusText(element)).to.equal('Verified, with a guardian\'s consent');
   });
 
-  it('reports a guardian who is not an adult, and starts over from the person on the next click', async () => {
+  it('reports a guardian who is not an adult, and keeps the person\'s verification for another guardian', async () => {
     const calls = installImp(succeedAs(PERSON, GUARDIAN, 'imp_100000000003'));
-    verifier.attestationAnswer = (body) => problem(body.guardian_imp_uid ? 'guardian_not_adult' : 'guardian_required', 422);
+    verifier.attestationAnswer = (body) => {
+      if (!body.guardian_imp_uid) return problem('guardian_required', 422);
+      if (body.guardian_imp_uid === GUARDIAN) return problem('guardian_not_adult', 422);
+      const claims = { ...claimsFor(body), age_under: 14, guardian: { sub: 'g', age_over: 19, verified_at: 1 } };
+      return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
+    };
     const element = await fixture(tag('guardian-under="14"'));
     element.start();
     await until(() => element.state === 'guardian', element, 'the guardian state');
     const failed = nextEvent(element, 'iamport-error');
     button(element).click();
     const { detail } = await failed;
-    expect(detail.code).to.equal('guardian_not_adult');
-    expect(detail.message).to.equal('The guardian must be 19 or older. Please start again.');
-    expect(element.state).to.equal('error');
-    // The next try starts from the person, with a new challenge (if it is still on its way, the
-    // tag asks to press again, as it would a person).
+    expect(detail).to.include({ code: 'guardian_not_adult', message: 'The guardian must be 19 or older.' });
+    await until(() => element.state === 'guardian', element, 'the guardian state again');
+    expect(statusText(element)).to.match(/^The guardian must be 19 or older\. Under 14, a parent/);
+    // Another guardian verifies for the same, still unused, verification of the person.
+    const verified = nextEvent(element, 'iamport-verified');
     button(element).click();
-    await until(() => calls.length === 3 || element.state === 'ready', element, 'a new start');
-    if (calls.length < 3) button(element).click();
-    await until(() => calls.length === 3, element, 'a third verification');
-    // A new start: the person's verification is asked for again, without a guardian.
-    expect(verifier.issued('/v1/attestations').at(-1)!.body).not.to.have.property('guardian_imp_uid');
+    await verified;
+    expect(calls).to.have.length(3);
+    const last = verifier.issued('/v1/attestations').at(-1)!.body;
+    expect(last).to.include({ imp_uid: PERSON, guardian_imp_uid: 'imp_100000000003' });
+    expect(verifier.issued('/v1/challenges')).to.have.length(1);
+  });
+
+  it('keeps the person\'s verification when the guardian cancels', async () => {
+    const calls = installImp((call) => (calls.length === 1 ? succeedAs(PERSON)(call) : call.callback({ success: false, imp_uid: null, merchant_uid: call.params.merchant_uid, error_msg: '사용자가 본인인증을 취소하셨습니다.' })));
+    verifier.attestationAnswer = () => problem('guardian_required', 422);
+    const element = await fixture(tag('guardian-under="14"'));
+    element.start();
+    await until(() => element.state === 'guardian', element, 'the guardian state');
+    const failed = nextEvent(element, 'iamport-error');
+    button(element).click();
+    expect((await failed).detail.code).to.equal('cancelled');
+    expect(element.state).to.equal('guardian');
+    expect(verifier.issued('/v1/attestations')).to.have.length(1);
   });
 
   it('runs the guardian under its own V2 id, bound to the same challenge', async () => {
