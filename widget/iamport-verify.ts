@@ -362,7 +362,8 @@ export class IamportVerifyElement extends ReactiveElement {
 
   /** One age rule per tag: a token attests exactly one, so asking for two is a mistake shown at once. */
   #ageProblem(): string | undefined {
-    const ages = [this.minAge, this.minYearAge, this.guardianUnder].filter((age) => age !== undefined);
+    // A removed attribute leaves its property null: not a rule.
+    const ages = [this.minAge, this.minYearAge, this.guardianUnder].filter((age) => age != null);
     return ages.length > 1 ? 'set one of min-age, min-year-age and guardian-under'
       : ages.some((age) => !Number.isInteger(age)) ? 'the age must be a whole number' : undefined;
   }

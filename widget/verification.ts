@@ -20,7 +20,7 @@ export { VERIFICATION_MESSAGES } from './verification-text.js';
  * which rule it was: 만 나이 and 연 나이 differ by up to a year.
  */
 export function failureMessage(messages: AllMessages, code: string, tag: VerifyingTag): string {
-  const key = code === 'age_requirement_not_met' && tag.minYearAge !== undefined ? 'year_age_requirement_not_met' : code;
+  const key = code === 'age_requirement_not_met' && tag.minYearAge != null ? 'year_age_requirement_not_met' : code;
   return errorMessage(messages, key, tag.minAge ?? tag.minYearAge ?? tag.guardianUnder);
 }
 
@@ -143,9 +143,10 @@ function settle(host: VerificationHost, result: ProviderResult, challenge: Chall
   const { tag } = host;
   const body: Record<string, unknown> = { ...(person ?? result.fields), challenge: challenge.challenge };
   if (person) Object.assign(body, guardianFields(result.fields));
-  if (tag.minAge !== undefined) body.min_age = tag.minAge;
-  if (tag.minYearAge !== undefined) body.min_year_age = tag.minYearAge;
-  if (tag.guardianUnder !== undefined) body.guardian_under = tag.guardianUnder;
+  // `!= null`: a removed attribute leaves its number property null, not undefined.
+  if (tag.minAge != null) body.min_age = tag.minAge;
+  if (tag.minYearAge != null) body.min_year_age = tag.minYearAge;
+  if (tag.guardianUnder != null) body.guardian_under = tag.guardianUnder;
   if (tag.nonce) body.nonce = tag.nonce;
   exchange(host, body, () => host.isCurrent(attempt)).then(
     (attestation) => host.isCurrent(attempt) && verified(host, attestation),

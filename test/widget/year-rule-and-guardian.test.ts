@@ -55,6 +55,20 @@ describe('the year rule (min-year-age)', () => {
     expect(detail.message).to.equal('You must turn 19 this year or earlier.');
   });
 
+  it('takes a rule switched by removing one attribute and setting another', async () => {
+    installImp(succeedAs(PERSON));
+    const element = await fixture(tag('min-age="19"'));
+    element.removeAttribute('min-age');
+    element.setAttribute('min-year-age', '19');
+    await element.updateComplete;
+    const verified = nextEvent(element, 'iamport-verified');
+    element.start();
+    await verified;
+    const [body] = verifier.issued('/v1/attestations').map((request) => request.body);
+    expect(body).to.include({ min_year_age: 19 });
+    expect(body).not.to.have.property('min_age');
+  });
+
   it('refuses two age rules on one tag at once, before any verification', async () => {
     const calls = installImp();
     const element = await fixture(tag('min-age="19" min-year-age="19"'));
