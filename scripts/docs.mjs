@@ -23,9 +23,13 @@ const [endpoints, errors, settings, text, kit, earlyText, rateLimits] = await im
 ]);
 const deployedLimits = wranglerRateLimits();
 
-/** What the tag shows for an error code, in English and Korean (its text is in two files). */
+/**
+ * What the tag shows for an error code, in English and Korean (its text is in two files), for a
+ * tag with `min-age="19"`, or `guardian-under="14"` for the guardian step's codes.
+ */
 const tagSays = (code) => ['en', 'ko']
-  .map((lang) => text.errorMessage({ ...earlyText.MESSAGES[lang], ...text.VERIFICATION_MESSAGES[lang] }, code, 19)).join(' / ');
+  .map((lang) => text.errorMessage({ ...earlyText.MESSAGES[lang], ...text.VERIFICATION_MESSAGES[lang] }, code, code.startsWith('guardian_') ? 14 : 19))
+  .join(' / ');
 
 const sections = {
   endpoints: table(
