@@ -28,7 +28,7 @@ export const PROBLEMS = {
   method_not_allowed: { status: 405, title: 'Method not allowed', when: 'the endpoint exists but not with this method' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type', when: 'a POST body that is not `application/json`' },
   configuration_error: { status: 500, title: 'Verifier misconfigured', when: 'the deployment\'s settings or bindings are unsafe or incomplete, or a signing key cannot sign (see the log line); nothing is signed' },
-  internal_error: { status: 500, title: 'Internal error', when: 'a bug; nothing was signed' },
+  internal_error: { status: 500, title: 'Internal error', when: 'a bug; no verification was used up (the same request may be sent again)' },
 } as const satisfies Record<string, { status: number; title: string; when: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

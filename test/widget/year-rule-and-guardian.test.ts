@@ -3,6 +3,7 @@
  * verifier for, what it tells the person, and the guardian's second verification.
  */
 import { expect } from '@esm-bundle/chai';
+import type { IamportVerifyElement } from '../../widget/iamport-verify.js';
 import {
   ENDPOINT, FakeVerifier, button, claimsFor, cleanup, fixture, installImp, nextEvent, problem, removeImp, statusText, tokenFor, until,
   type CertificationCall,
@@ -25,19 +26,25 @@ const GUARDIAN = 'imp_100000000002';
 /** The PG window succeeds with these ids, one per verification, in order. */
 const succeedAs = (...ids: string[]) => (call: CertificationCall) =>
   call.callback({ success: true, imp_uid: ids.shift(), merchant_uid: call.params.merchant_uid });
+/** The verifier's 201 for `body`, with `extra` claims beside the usual ones. */
+function attestedWith(body: Record<string, any>, extra: Record<string, unknown>) {
+  const claims = { ...claimsFor(body), ...extra };
+  return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
+}
+/** Start the tag, wait for its attestation, and return the body of its first exchange. */
+async function firstExchangeOf(element: IamportVerifyElement): Promise<Record<string, any>> {
+  const verified = nextEvent(element, 'iamport-verified');
+  element.start();
+  await verified;
+  return verifier.issued('/v1/attestations')[0]!.body;
+}
 
 describe('the year rule (min-year-age)', () => {
   it('asks the verifier for min_year_age, not min_age, and keeps Danal\'s own 만 나이 limit out of it', async () => {
     const calls = installImp(succeedAs(PERSON));
-    verifier.attestationAnswer = (body) => {
-      const claims = { ...claimsFor(body), year_age_over: body.min_year_age };
-      return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
-    };
+    verifier.attestationAnswer = (body) => attestedWith(body, { year_age_over: body.min_year_age });
     const element = await fixture(tag('min-year-age="19"'));
-    const verified = nextEvent(element, 'iamport-verified');
-    element.start();
-    await verified;
-    const [body] = verifier.issued('/v1/attestations').map((request) => request.body);
+    const body = await firstExchangeOf(element);
     expect(body).to.include({ min_year_age: 19 });
     expect(body).not.to.have.property('min_age');
     expect(calls[0]!.params).not.to.have.property('min_age');
@@ -61,10 +68,7 @@ describe('the year rule (min-year-age)', () => {
     element.removeAttribute('min-age');
     element.setAttribute('min-year-age', '19');
     await element.updateComplete;
-    const verified = nextEvent(element, 'iamport-verified');
-    element.start();
-    await verified;
-    const [body] = verifier.issued('/v1/attestations').map((request) => request.body);
+    const body = await firstExchangeOf(element);
     expect(body).to.include({ min_year_age: 19 });
     expect(body).not.to.have.property('min_age');
   });
@@ -84,8 +88,7 @@ describe('the guardian step (guardian-under)', () => {
   function childVerifier() {
     verifier.attestationAnswer = (body) => {
       if (!body.guardian_imp_uid && !body.guardian_identity_verification_id) return problem('guardian_required', 422);
-      const claims = { ...claimsFor(body), age_under: body.guardian_under, guardian: { sub: 'guardian-sub', age_over: 19, verified_at: 1 } };
-      return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
+      return attestedWith(body, { age_under: body.guardian_under, guardian: { sub: 'guardian-sub', age_over: 19, verified_at: 1 } });
     };
   }
 
@@ -122,8 +125,7 @@ describe('the guardian step (guardian-under)', () => {
     verifier.attestationAnswer = (body) => {
       if (!body.guardian_imp_uid) return problem('guardian_required', 422);
       if (body.guardian_imp_uid === GUARDIAN) return problem('guardian_not_adult', 422);
-      const claims = { ...claimsFor(body), age_under: 14, guardian: { sub: 'g', age_over: 19, verified_at: 1 } };
-      return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
+      return attestedWith(body, { age_under: 14, guardian: { sub: 'g', age_over: 19, verified_at: 1 } });
     };
     const element = await fixture(tag('guardian-under="14"'));
     element.start();
