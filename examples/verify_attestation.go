@@ -5,7 +5,7 @@
 //	ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 ./verify_attestation TOKEN...
 //
 // Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
-// MIN_YEAR_AGE and NONCE add those requirements.
+// MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
 package main
 
 import (
@@ -41,8 +41,13 @@ func (e *AttestationError) Error() string { return e.Code }
 
 type Requirements struct {
 	MinAge, MinYearAge *int
-	Nonce              string
+	// GuardianUnder: under-14 consent; a person under this age (만 나이) needs a guardian in the token.
+	GuardianUnder *int
+	Nonce         string
 }
+
+// guardianMinAge is the age (만 나이) at which the Civil Act makes someone an adult, as a guardian must be.
+const guardianMinAge = 19
 
 type Verifier struct {
 	Issuer, Audience string // Audience: your site's own origin
@@ -95,6 +100,9 @@ func (v *Verifier) Verify(token string, want Requirements) (jwt.MapClaims, error
 	if !atLeast(claims["age_over"], want.MinAge) || !atLeast(claims["year_age_over"], want.MinYearAge) {
 		return nil, &AttestationError{"age_too_low"}
 	}
+	if want.GuardianUnder != nil && !ageOrGuardian(claims, *want.GuardianUnder) {
+		return nil, &AttestationError{"guardian_missing"}
+	}
 	if want.Nonce != "" && claims["nonce"] != want.Nonce {
 		return nil, &AttestationError{"nonce_mismatch"}
 	}
@@ -122,6 +130,23 @@ func atLeast(claim interface{}, wanted *int) bool {
 	}
 	value, ok := claim.(float64) // encoding/json's number
 	return ok && value == float64(int64(value)) && value >= float64(*wanted)
+}
+
+// atMost is atLeast's mirror, for age_under.
+func atMost(claim interface{}, most int) bool {
+	value, ok := claim.(float64)
+	return ok && value == float64(int64(value)) && value <= float64(most)
+}
+
+// ageOrGuardian: at least `age` (만 나이), or age_under at most `age` with a guardian who verified as an adult.
+func ageOrGuardian(claims jwt.MapClaims, age int) bool {
+	if atLeast(claims["age_over"], &age) {
+		return true
+	}
+	guardian, _ := claims["guardian"].(map[string]interface{})
+	sub, _ := guardian["sub"].(string)
+	adult := guardianMinAge
+	return atMost(claims["age_under"], age) && sub != "" && atLeast(guardian["age_over"], &adult)
 }
 
 // jwks is the verifier's public keys, fetched once and refetched on an unknown kid (at most once a minute).
@@ -186,7 +211,7 @@ func intFromEnv(name string) *int {
 
 func main() {
 	verifier := NewVerifier(os.Getenv("ISSUER"), os.Getenv("SITE_ORIGIN"))
-	want := Requirements{MinAge: intFromEnv("MIN_AGE"), MinYearAge: intFromEnv("MIN_YEAR_AGE"), Nonce: os.Getenv("NONCE")}
+	want := Requirements{MinAge: intFromEnv("MIN_AGE"), MinYearAge: intFromEnv("MIN_YEAR_AGE"), GuardianUnder: intFromEnv("GUARDIAN_UNDER"), Nonce: os.Getenv("NONCE")}
 	allValid := true
 	for _, token := range os.Args[1:] {
 		claims, err := verifier.Verify(token, want)

@@ -7,7 +7,7 @@
  *     ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 php examples/verify_attestation.php TOKEN...
  *
  * Prints `valid <claims as JSON>` or `refused <code>` (the Node kit's codes) per token; exits 1 if any was refused.
- * INTROSPECT=1 uses IntrospectionVerifier instead; MIN_YEAR_AGE and NONCE add those requirements.
+ * INTROSPECT=1 uses IntrospectionVerifier instead; MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
  */
 
 declare(strict_types=1);
@@ -28,6 +28,7 @@ $verifier = getenv('INTROSPECT') === '1' || !extension_loaded('openssl')
 $require = array_filter([
     'min_age' => getenv('MIN_AGE') === false ? null : (int) getenv('MIN_AGE'),
     'min_year_age' => getenv('MIN_YEAR_AGE') === false ? null : (int) getenv('MIN_YEAR_AGE'),
+    'guardian_under' => getenv('GUARDIAN_UNDER') === false ? null : (int) getenv('GUARDIAN_UNDER'),
     'nonce' => getenv('NONCE') ?: null,
 ], static fn ($value) => $value !== null);
 

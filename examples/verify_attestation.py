@@ -4,7 +4,7 @@
     ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 python3 examples/verify_attestation.py TOKEN...
 
 Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
-MIN_YEAR_AGE and NONCE add those requirements.
+MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
 """
 import json
 import os
@@ -15,6 +15,8 @@ import jwt
 TOKEN_TYPE = "iamport-verify+jwt"
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"]
 CLOCK_TOLERANCE_SECONDS = 30
+# The age (만 나이) at which the Civil Act makes someone an adult, as an under-14 person's guardian must be.
+GUARDIAN_MIN_AGE = 19
 
 _key_clients = {}
 
@@ -25,7 +27,7 @@ class AttestationError(Exception):
         self.code = code
 
 
-def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=None, nonce=None, jwks_uri=None):
+def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=None, guardian_under=None, nonce=None, jwks_uri=None):
     """Return the claims of a valid attestation for `audience` (your site's origin), or raise AttestationError."""
     try:
         header = jwt.get_unverified_header(token)
@@ -73,9 +75,23 @@ def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=No
     for wanted, claim in ((min_age, "age_over"), (min_year_age, "year_age_over")):
         if wanted is not None and not (isinstance(claims.get(claim), int) and claims[claim] >= wanted):
             raise AttestationError("age_too_low")
+    if guardian_under is not None and not _has_age_or_guardian(claims, guardian_under):
+        raise AttestationError("guardian_missing")
     if nonce is not None and claims.get("nonce") != nonce:
         raise AttestationError("nonce_mismatch")
     return claims
+
+
+def _has_age_or_guardian(claims, age):
+    """Under-14 consent: at least `age` (만 나이), or `age_under` at most `age` with a guardian who verified as an adult."""
+    if isinstance(claims.get("age_over"), int) and claims["age_over"] >= age:
+        return True
+    guardian = claims.get("guardian")
+    return (
+        isinstance(claims.get("age_under"), int) and claims["age_under"] <= age
+        and isinstance(guardian, dict) and isinstance(guardian.get("sub"), str) and guardian["sub"] != ""
+        and isinstance(guardian.get("age_over"), int) and guardian["age_over"] >= GUARDIAN_MIN_AGE
+    )
 
 
 def _int_or_none(name):
@@ -89,7 +105,8 @@ if __name__ == "__main__":
         try:
             claims = verify_attestation(
                 token, issuer=os.environ["ISSUER"], audience=os.environ["SITE_ORIGIN"],
-                min_age=_int_or_none("MIN_AGE"), min_year_age=_int_or_none("MIN_YEAR_AGE"), nonce=os.environ.get("NONCE"),
+                min_age=_int_or_none("MIN_AGE"), min_year_age=_int_or_none("MIN_YEAR_AGE"),
+                guardian_under=_int_or_none("GUARDIAN_UNDER"), nonce=os.environ.get("NONCE"),
             )
             # Store claims["sub"] (unique per person and site) to allow one account per person.
             print("valid", json.dumps(claims))

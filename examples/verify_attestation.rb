@@ -4,7 +4,7 @@
 #   ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 ruby examples/verify_attestation.rb TOKEN...
 #
 # Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
-# MIN_YEAR_AGE and NONCE add those requirements.
+# MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
 require 'base64'
 require 'json'
 require 'jwt'
@@ -25,6 +25,8 @@ class AttestationVerifier
   LEEWAY_SECONDS = 30 # small on purpose: attestations live 10 minutes
   # An unknown kid refetches the JWKS at most this often, so forged kids cannot make us hammer the verifier.
   REFETCH_COOLDOWN_SECONDS = 60
+  # The age (만 나이) at which the Civil Act makes someone an adult, as an under-14 person's guardian must be.
+  GUARDIAN_MIN_AGE = 19
 
   def initialize(issuer:, audience:)
     @issuer = issuer
@@ -35,7 +37,7 @@ class AttestationVerifier
   end
 
   # The claims of a valid attestation for this site, or raises AttestationError.
-  def verify(token, min_age: nil, min_year_age: nil, nonce: nil)
+  def verify(token, min_age: nil, min_year_age: nil, guardian_under: nil, nonce: nil)
     # ruby-jwt reads s as "whatever follows r", so r || 00 00 || s would verify: insist on JWS's 32 + 32 bytes.
     signature = token.split('.', -1)[2].to_s
     unless signature.match?(/\A[A-Za-z0-9_-]+\z/) && Base64.urlsafe_decode64(signature).bytesize == 64
@@ -59,6 +61,7 @@ class AttestationVerifier
     { 'age_over' => min_age, 'year_age_over' => min_year_age }.each do |claim, wanted|
       raise AttestationError, 'age_too_low' if wanted && !(claims[claim].is_a?(Integer) && claims[claim] >= wanted)
     end
+    raise AttestationError, 'guardian_missing' if guardian_under && !age_or_guardian?(claims, guardian_under)
     raise AttestationError, 'nonce_mismatch' if nonce && claims['nonce'] != nonce
 
     claims
@@ -75,6 +78,16 @@ class AttestationVerifier
   end
 
   private
+
+  # Under-14 consent: at least `age` (만 나이), or age_under at most `age` with a guardian who verified as an adult.
+  def age_or_guardian?(claims, age)
+    return true if claims['age_over'].is_a?(Integer) && claims['age_over'] >= age
+
+    guardian = claims['guardian']
+    claims['age_under'].is_a?(Integer) && claims['age_under'] <= age &&
+      guardian.is_a?(Hash) && guardian['sub'].is_a?(String) && !guardian['sub'].empty? &&
+      guardian['age_over'].is_a?(Integer) && guardian['age_over'] >= GUARDIAN_MIN_AGE
+  end
 
   def key_for(kid)
     if (@keys.nil? || !@keys.key?(kid)) && (@attempted_at.nil? || Time.now - @attempted_at >= REFETCH_COOLDOWN_SECONDS)
@@ -104,7 +117,8 @@ end
 if $PROGRAM_NAME == __FILE__
   verifier = AttestationVerifier.new(issuer: ENV.fetch('ISSUER'), audience: ENV.fetch('SITE_ORIGIN'))
   requirements = {
-    min_age: ENV['MIN_AGE']&.to_i, min_year_age: ENV['MIN_YEAR_AGE']&.to_i, nonce: ENV['NONCE']
+    min_age: ENV['MIN_AGE']&.to_i, min_year_age: ENV['MIN_YEAR_AGE']&.to_i,
+    guardian_under: ENV['GUARDIAN_UNDER']&.to_i, nonce: ENV['NONCE']
   }
   all_valid = true
   ARGV.each do |token|

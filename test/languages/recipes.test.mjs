@@ -68,6 +68,9 @@ before(async () => {
     nonceB: await issueToken(verifier, { minAge: POLICY_MIN_AGE, nonce: 'session-b' }),
     // 만 18 and 19 by the year rule: born on 31 December nineteen years ago.
     yearAge: await issueToken(verifier, { person: 'year_age_19', minYearAge: POLICY_MIN_AGE }),
+    // Under-14 consent: a 10-year-old with an adult guardian, and a 17-year-old past the step.
+    childWithGuardian: await issueToken(verifier, { person: 'child_10', guardianUnder: 14, guardian: 'guardian' }),
+    over14ByGuardianRule: await issueToken(verifier, { person: 'minor_17', guardianUnder: 14 }),
   };
   const [signingKey] = JSON.parse(verifier.settings.SIGNING_KEYS);
   cases = attestationCases(tokens, signingKey);
@@ -112,6 +115,46 @@ describe('the year rule (min_year_age, claim year_age_over) and 만 나이 (min_
       assert.deepEqual(byYear.map((o) => o.verdict), ['valid', 'age_too_low']);
       const byAge = runRecipe(command, [tokens.yearAge, tokens.token], policy());
       assert.deepEqual(byAge.map((o) => o.verdict), ['age_too_low', 'valid']);
+    });
+  }
+});
+
+describe('under-14 consent (guardian_under: age_over, or age_under with an adult guardian)', () => {
+  /** Each token, by what it is, and what a site asking guardian_under=14 must make of it. */
+  function guardianCases() {
+    const [signingKey] = JSON.parse(verifier.settings.SIGNING_KEYS);
+    const ours = createPrivateKey({ key: signingKey, format: 'jwk' });
+    const { claims } = partsOf(tokens.childWithGuardian);
+    const [header] = tokens.childWithGuardian.split('.');
+    const { guardian: _, ...childAlone } = claims;
+    const signed = (payload) => signEncoded(header, Buffer.from(JSON.stringify(payload)).toString('base64url'), ours);
+    return {
+      'a child with an adult guardian': [tokens.childWithGuardian, 'valid'],
+      '17, by the same rule': [tokens.over14ByGuardianRule, 'valid'],
+      '19, by 만 나이': [tokens.token, 'valid'],
+      'a token with no age': [tokens.noAge, 'guardian_missing'],
+      'a child without the guardian, under our signature': [signed(childAlone), 'guardian_missing'],
+      'a child whose guardian is 18': [signed({ ...claims, guardian: { ...claims.guardian, age_over: 18 } }), 'guardian_missing'],
+      'a guardian with an empty sub': [signed({ ...claims, guardian: { ...claims.guardian, sub: '' } }), 'guardian_missing'],
+      'a child under a higher age than asked': [signed({ ...claims, age_under: 19 }), 'guardian_missing'],
+    };
+  }
+
+  const runs = [
+    ...Object.entries(RECIPES).map(([language, command]) => [language, command, {}]),
+    ['PHP (IntrospectionVerifier, POST /v1/introspect with guardian_under)', PHP, { INTROSPECT: '1' }],
+  ];
+  for (const [language, command, env] of runs) {
+    test(`${language} accepts a child with a guardian and anyone old enough, and refuses a child alone or with a minor as guardian`, () => {
+      const candidates = guardianCases();
+      const { MIN_AGE: _, ...withoutAge } = policy();
+      const outcomes = runRecipe(command, Object.values(candidates).map(([token]) => token), { ...withoutAge, GUARDIAN_UNDER: '14', ...env });
+      // RFC 7662: introspection says only "not active", never why.
+      const expected = ([, verdict]) => (env.INTROSPECT && verdict !== 'valid' ? 'invalid_token' : verdict);
+      assert.deepEqual(
+        Object.fromEntries(Object.keys(candidates).map((name, i) => [name, outcomes[i].verdict])),
+        Object.fromEntries(Object.entries(candidates).map(([name, candidate]) => [name, expected(candidate)])),
+      );
     });
   }
 });

@@ -35,8 +35,11 @@ export function ensurePackages() {
 /**
  * A real attestation from the running verifier, with no browser: a challenge, the sandbox's
  * stand-in of the PG window (a test person certified now), the exchange. `origin` is the site.
+ * With `guardianUnder` and a `guardian` person, the under-14 step as the tag runs it: the
+ * exchange answers `guardian_required`, the guardian verifies under the same merchant_uid, and
+ * both are exchanged.
  */
-export async function issueToken(verifier, { person = 'adult', minAge, minYearAge, nonce } = {}) {
+export async function issueToken(verifier, { person = 'adult', minAge, minYearAge, guardianUnder, guardian, nonce } = {}) {
   const post = async (path, body, expectedStatus) => {
     const response = await fetch(verifier.origin + path, {
       method: 'POST', headers: { origin: verifier.origin, 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -46,10 +49,13 @@ export async function issueToken(verifier, { person = 'adult', minAge, minYearAg
     return JSON.parse(answer);
   };
   const { merchant_uid, challenge } = await post('/v1/challenges', {}, 201);
-  const { imp_uid } = await post('/sandbox/certifications', { person, merchant_uid, origin: verifier.origin }, 201);
-  const { token } = await post('/v1/attestations', {
-    imp_uid, merchant_uid, challenge, min_age: minAge, min_year_age: minYearAge, nonce,
-  }, 201);
+  const certify = async (who) => (await post('/sandbox/certifications', { person: who, merchant_uid, origin: verifier.origin }, 201)).imp_uid;
+  const exchange = { imp_uid: await certify(person), merchant_uid, challenge, min_age: minAge, min_year_age: minYearAge, guardian_under: guardianUnder, nonce };
+  if (guardian) {
+    assert.equal((await post('/v1/attestations', exchange, 422)).code, 'guardian_required');
+    exchange.guardian_imp_uid = await certify(guardian);
+  }
+  const { token } = await post('/v1/attestations', exchange, 201);
   return token;
 }
 

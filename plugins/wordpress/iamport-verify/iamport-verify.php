@@ -49,7 +49,7 @@ function iamport_verify_tag(array $attributes = []): void
 
 /**
  * Check a submitted attestation on the server, with the settings' verifier, age rule and this site's origin.
- * Returns the claims, or a WP_Error with the reason (translated). `$require` may override `min_age`, `min_year_age` or add `nonce`.
+ * Returns the claims, or a WP_Error with the reason (translated). `$require` may replace the age rule with `min_age`, `min_year_age` or `guardian_under` (under-14 consent; the tag then needs `guardian-under`), or add `nonce`.
  *
  * @return array<string, mixed>|WP_Error
  */

@@ -97,7 +97,8 @@ final class Registration
         if ($issuer === '') {
             return new \WP_Error('iamport_verify_not_configured', __('Identity verification is not set up on this site yet.', 'iamport-verify'));
         }
-        $ageSet = isset($require['min_age']) || isset($require['min_year_age']);
+        // One age rule per token: a caller's own rule replaces the settings' one.
+        $ageSet = isset($require['min_age']) || isset($require['min_year_age']) || isset($require['guardian_under']);
         $require = array_merge($ageSet ? [] : Settings::ageRequirement(), $require);
         $audience = Settings::siteOrigin();
         $verifier = self::mode() === 'signature'

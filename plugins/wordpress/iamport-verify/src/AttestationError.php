@@ -21,6 +21,7 @@ final class AttestationError extends \RuntimeException
         'wrong_issuer' => 'iss is not the issuer the site trusts',
         'wrong_audience' => 'aud is not the site\'s own origin: a token for another site',
         'age_too_low' => 'age_over (or year_age_over) is missing or lower than the site asks',
+        'guardian_missing' => 'guardian_under is asked and the token attests neither age_over of at least that age nor age_under with a guardian verified as an adult',
         'nonce_mismatch' => 'nonce is missing or not the one the site expects',
         'unknown_key' => 'no published key has the token\'s kid, even after refetching the keys',
         'jwks_unavailable' => 'the verifier\'s keys could not be fetched or read; retry later',

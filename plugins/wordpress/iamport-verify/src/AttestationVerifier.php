@@ -68,7 +68,7 @@ final class AttestationVerifier
     /**
      * The claims of a genuine attestation for this site, or an AttestationError saying why not.
      *
-     * @param array{min_age?: int, min_year_age?: int, nonce?: string} $require
+     * @param array{min_age?: int, min_year_age?: int, guardian_under?: int, nonce?: string} $require
      * @return array<string, mixed>
      * @throws AttestationError
      */

@@ -35,7 +35,7 @@ final class IntrospectionVerifier
     }
 
     /**
-     * @param array{min_age?: int, min_year_age?: int, nonce?: string} $require
+     * @param array{min_age?: int, min_year_age?: int, guardian_under?: int, nonce?: string} $require
      * @return array<string, mixed> the claims
      * @throws AttestationError
      */
