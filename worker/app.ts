@@ -3,14 +3,16 @@
  * checks/ through exchange.ts; every failure is a `VerifyError`, turned into a problem in
  * `onError`, the one place errors meet HTTP.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { issueChallenge, mintMerchantUid } from './checks/challenge.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
-import { exchange, parseExchangeRequest, parseProvider } from './exchange.ts';
+import type { Provider } from './checks/verification.ts';
+import { exchange, parseExchangeRequest, parseProvider, type ExchangeContext } from './exchange.ts';
 import { favicon, FAVICON_PATH } from './favicon.ts';
 import { introspect, parseIntrospectionRequest } from './introspection.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
+import { confirmCode, parseConfirmRequest, parseResendRequest, parseSendRequest, resendCode, sendCode, type OtpContext } from './otp/flow.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { log, requestLog } from './middleware/request-log.ts';
 import { field, MERCHANT_UID_PATTERN } from './request/fields.ts';
@@ -20,6 +22,8 @@ import { ConfigurationError, settingsFrom, type Settings } from './settings.ts';
 import { keyRing } from './signing/keys.ts';
 
 const JWKS_MAX_AGE_SECONDS = 300;
+/** The form mode (otp/flow.ts): PortOne V2's API flow, no window. */
+const OTP_PATHS = ['/v1/otp/send', '/v1/otp/resend', '/v1/otp/confirm'] as const;
 
 export const app = new Hono<AppEnv>();
 
@@ -64,10 +68,11 @@ app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
 
 // The endpoints a site's page calls: allowed origins only. Exchanges are rate limited;
 // challenges cost less than a limit's own check (middleware/rate-limit.ts).
-for (const path of ['/v1/challenges', '/v1/attestations'] as const) {
+for (const path of ['/v1/challenges', '/v1/attestations', ...OTP_PATHS] as const) {
   app.on(['POST', 'OPTIONS'], path, allowedOriginsOnly());
 }
 app.post('/v1/attestations', rateLimit('EXCHANGE_RATE_LIMITER'));
+for (const path of OTP_PATHS) app.post(path, rateLimit('OTP_RATE_LIMITER'));
 
 app.post('/v1/challenges', async (c) => {
   const settings = c.get('settings');
@@ -81,16 +86,23 @@ app.post('/v1/challenges', async (c) => {
 app.post('/v1/attestations', async (c) => {
   const settings = c.get('settings');
   const request = parseExchangeRequest(await readJsonBody(c.req.raw), settings);
-  const attestation = await exchange(request, {
-    env: c.env,
-    settings,
-    origin: c.get('origin'),
-    issuer: issuerOf(c.req.url, settings),
-    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
-    onPurgeResult: (ok, code) =>
-      log({ event: 'purge', request_id: c.get('requestId'), provider: request.provider, outcome: ok ? 'ok' : 'purge_failed', code }),
-  });
+  const attestation = await exchange(request, exchangeContext(c, request.provider));
   return c.json(attestation, 201, { 'cache-control': 'no-store' });
+});
+
+app.post('/v1/otp/send', async (c) => {
+  const request = parseSendRequest(await readJsonBody(c.req.raw));
+  return c.json(await sendCode(request, otpContext(c)), 200, { 'cache-control': 'no-store' });
+});
+
+app.post('/v1/otp/resend', async (c) => {
+  const request = parseResendRequest(await readJsonBody(c.req.raw));
+  return c.json(await resendCode(request, otpContext(c)), 200, { 'cache-control': 'no-store' });
+});
+
+app.post('/v1/otp/confirm', async (c) => {
+  const request = parseConfirmRequest(await readJsonBody(c.req.raw), c.get('settings'));
+  return c.json(await confirmCode(request, otpContext(c)), 201, { 'cache-control': 'no-store' });
 });
 
 // For backends with no JOSE library (RFC 7662 shape). Called server to server: no CORS.
@@ -106,7 +118,7 @@ for (const path of DEMO_PATHS) app.get(path, demoFile);
 app.get(FAVICON_PATH, favicon);
 
 // Known paths with another method: 405, so a client sees its mistake.
-for (const path of ['/v1/challenges', '/v1/attestations', '/v1/introspect', '/healthz', '/.well-known/jwks.json', '/.well-known/iamport-verify']) {
+for (const path of ['/v1/challenges', '/v1/attestations', ...OTP_PATHS, '/v1/introspect', '/healthz', '/.well-known/jwks.json', '/.well-known/iamport-verify']) {
   app.all(path, () => {
     throw new VerifyError('method_not_allowed', 'This endpoint does not take that method.');
   });
@@ -133,6 +145,24 @@ app.onError((error, c) => {
   log({ event: 'internal_error', request_id: c.get('requestId'), error: error instanceof Error ? error.name : typeof error });
   return problemResponse(new VerifyError('internal_error', 'Something went wrong; nothing was signed.'));
 });
+
+/** What an exchange needs from the request it serves. */
+function exchangeContext(c: Context<AppEnv>, provider: Provider): ExchangeContext {
+  const settings = c.get('settings');
+  return {
+    env: c.env,
+    settings,
+    origin: c.get('origin'),
+    issuer: issuerOf(c.req.url, settings),
+    waitUntil: (promise) => c.executionCtx.waitUntil(promise),
+    onPurgeResult: (ok, code) =>
+      log({ event: 'purge', request_id: c.get('requestId'), provider, outcome: ok ? 'ok' : 'purge_failed', code }),
+  };
+}
+
+function otpContext(c: Context<AppEnv>): OtpContext {
+  return { ...exchangeContext(c, 'portone'), clientIp: c.req.header('cf-connecting-ip') };
+}
 
 /** The `iss` of our tokens: the configured issuer, or in development our own origin. */
 function issuerOf(requestUrl: string, settings: Settings): string {

@@ -111,9 +111,13 @@ export interface ExchangeContext {
 /**
  * The exchange, step by step: the challenge (no I/O); the ledger, for the answer to this very
  * request if it was answered before; the upstream's record; then `attest` (the checks, the
- * signature, the ledger's claim).
+ * signature, the ledger's claim). `readRecord` is another way to the person's record: the form
+ * mode's confirm (otp/flow.ts), whose answer is that record; by default it is read with a GET.
  */
-export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): Promise<Attestation> {
+export async function exchange(
+  request: ExchangeRequest, ctx: ExchangeContext,
+  readRecord: () => Promise<UpstreamVerification> = () => fetchVerification(request.provider, request.upstreamId, ctx),
+): Promise<Attestation> {
   const challengeIssuedAt = await verifyChallenge(
     ctx.settings.challengeSecret, request.challenge,
     { provider: request.provider, merchantUid: request.merchantUid, origin: ctx.origin }, nowSeconds(),
@@ -127,7 +131,7 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
 
   // The guardian step reads two records, the person's and the guardian's, at once.
   const [record, guardianRecord] = await Promise.all([
-    fetchVerification(request.provider, request.upstreamId, ctx),
+    readRecord(),
     request.guardianId === undefined ? undefined : fetchVerification(request.provider, request.guardianId, ctx),
   ]);
   // Awaited: a refusal thrown at once inside attest would otherwise be reported unhandled by workerd.
@@ -135,11 +139,14 @@ export async function exchange(request: ExchangeRequest, ctx: ExchangeContext): 
 }
 
 /** The upstream's record: only the client differs between providers; the checks, ledger and signing are shared. */
-function fetchVerification(provider: Provider, id: string, ctx: ExchangeContext): Promise<UpstreamVerification> {
+export function fetchVerification(provider: Provider, id: string, ctx: ExchangeContext): Promise<UpstreamVerification> {
   return provider === 'iamport'
     ? iamportClient(ctx).getCertification(id)
-    : new PortOneClient(ctx.settings.portone, upstreamFetchFor(ctx.env, ctx.settings), ctx.settings.upstreamTimeoutMs)
-      .getIdentityVerification(id);
+    : portOneClient(ctx).getIdentityVerification(id);
+}
+
+export function portOneClient({ env, settings }: Pick<ExchangeContext, 'env' | 'settings'>): PortOneClient {
+  return new PortOneClient(settings.portone, upstreamFetchFor(env, settings), settings.upstreamTimeoutMs);
 }
 
 function iamportClient({ env, settings }: ExchangeContext): IamportClient {

@@ -186,7 +186,7 @@ export type SettingName = keyof typeof SETTINGS;
 export type EnvVars = { [K in SettingName]?: string };
 
 /** The bindings production cannot run without (a missing rate limiter would mean no limit). */
-export const REQUIRED_BINDINGS = ['LEDGER', 'EXCHANGE_RATE_LIMITER', 'INTROSPECT_RATE_LIMITER'] as const;
+export const REQUIRED_BINDINGS = ['LEDGER', 'OTP_GUARD', 'EXCHANGE_RATE_LIMITER', 'INTROSPECT_RATE_LIMITER', 'OTP_RATE_LIMITER'] as const;
 
 /** What the settings are checked against: the settings, and whether each required binding is there. */
 export type SettingsInput = EnvVars & { [K in (typeof REQUIRED_BINDINGS)[number]]?: unknown };

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamStandIn } from '../../worker/sandbox/standin/stand-in.ts';
 import { memoryState } from '../../worker/sandbox/standin/state.ts';
+import { COMMAND_PHONES, OTP_LIFETIME_SECONDS, SANDBOX_OTP } from '../../worker/sandbox/standin/portone-v2-api-flow.ts';
 
 const CREDENTIALS = { iamport: { key: 'key', secret: 'secret' }, portone: { secret: 'v2-secret' } };
 const START_MS = Date.parse('2026-12-01T00:00:00Z');
@@ -81,7 +82,10 @@ describe('the stand-in\'s V1 certifications', () => {
     await lookUp(standIn, 'imp_000000000001', 'Bearer nothing');
     faults.push(() => Response.json({ code: -1, message: 'down', response: null }, { status: 503 }));
     expect((await lookUp(standIn, 'imp_000000000001', 'Bearer nothing')).status).toBe(503);
-    expect(standIn.calls).toEqual({ getToken: 1, getCertification: 2, deleteCertification: 0, getIdentityVerification: 0, unauthorized: 1 });
+    expect(standIn.calls).toEqual({
+      getToken: 1, getCertification: 2, deleteCertification: 0, getIdentityVerification: 0,
+      sendIdentityVerification: 0, resendIdentityVerification: 0, confirmIdentityVerification: 0, unauthorized: 1,
+    });
   });
 });
 
@@ -104,5 +108,67 @@ describe('the stand-in\'s PortOne V2 identity verifications', () => {
     const standIn = standInAt({ ms: START_MS });
     expect(await get(standIn, 'iv_1', 'wrong')).toMatchObject({ status: 401, body: { type: 'UNAUTHORIZED' } });
     expect(await get(standIn, 'iv_unknown')).toMatchObject({ status: 404, body: { type: 'IDENTITY_VERIFICATION_NOT_FOUND' } });
+  });
+});
+
+describe('the stand-in\'s PortOne V2 API flow (send, resend, confirm)', () => {
+  async function call(standIn: UpstreamStandIn, step: string, id: string, body?: unknown, secret = 'v2-secret') {
+    const path = `/identity-verifications/${id}/${step}`;
+    const response = await standIn.portone(new Request(`https://api.test${path}`, {
+      method: 'POST', headers: { authorization: `PortOne ${secret}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    }), path);
+    return { status: response.status, body: (await response.json()) as Record<string, any> };
+  }
+  const send = (phoneNumber: string, extra: Record<string, unknown> = {}) => ({
+    channelKey: 'channel-key-sandbox', operator: 'SKT', method: 'SMS',
+    customer: { name: '김테스트', phoneNumber, identityNumber: '9001011', ipAddress: '203.0.113.9' }, ...extra,
+  });
+
+  it('sends a code, answers {} and leaves a READY record; confirm with the sandbox code answers the VERIFIED record GET returns', async () => {
+    const clock = { ms: START_MS };
+    const standIn = standInAt(clock);
+    expect(await call(standIn, 'send', 'iv-1', send('01000000001'))).toEqual({ status: 200, body: {} });
+    expect((await standIn.identityVerification('iv-1'))!.status).toBe('READY');
+    clock.ms += 60_000;
+    const confirmed = await call(standIn, 'confirm', 'iv-1', { otp: SANDBOX_OTP });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.identityVerification).toEqual(await standIn.identityVerification('iv-1'));
+    expect(confirmed.body.identityVerification).toMatchObject({ status: 'VERIFIED', verifiedAt: new Date(START_MS + 60_000).toISOString(), verifiedCustomer: { name: '김테스트' } });
+    expect(standIn.calls).toMatchObject({ sendIdentityVerification: 1, confirmIdentityVerification: 1 });
+  });
+
+  it('answers each error type with PortOne\'s status', async () => {
+    const clock = { ms: START_MS };
+    const standIn = standInAt(clock);
+    expect((await call(standIn, 'send', 'iv-2', send('01000000001'), 'wrong')).body.type).toBe('UNAUTHORIZED');
+    const invalid = await call(standIn, 'send', 'iv-2', send('01000000001', { customer: { name: 'x', phoneNumber: '01000000001', ipAddress: '203.0.113.9' } }));
+    expect([invalid.status, invalid.body.type]).toEqual([400, 'INVALID_REQUEST']);
+    for (const [phone, { status, type }] of Object.entries(COMMAND_PHONES)) {
+      expect(Object.values(await call(standIn, 'send', 'iv-2', send(phone))).map((v) => (typeof v === 'object' ? v.type : v))).toEqual([status, type]);
+    }
+    const pg = await call(standIn, 'send', 'iv-2', send('01055550000'));
+    expect([pg.status, pg.body.type, typeof pg.body.pgCode, typeof pg.body.pgMessage]).toEqual([502, 'PG_PROVIDER', 'string', 'string']);
+    expect((await call(standIn, 'confirm', 'iv-none', { otp: SANDBOX_OTP })).body.type).toBe('IDENTITY_VERIFICATION_NOT_FOUND');
+    await standIn.verifyIdentity('cancel', 'iv-window');
+    expect(await call(standIn, 'resend', 'iv-window')).toMatchObject({ status: 404, body: { type: 'IDENTITY_VERIFICATION_NOT_SENT' } });
+    await call(standIn, 'send', 'iv-3', send('01000000002'));
+    expect(await call(standIn, 'send', 'iv-3', send('01000000002'))).toMatchObject({ status: 409, body: { type: 'IDENTITY_VERIFICATION_ALREADY_SENT' } });
+    expect(await call(standIn, 'confirm', 'iv-3', { otp: '123456' })).toMatchObject({ status: 502, body: { type: 'PG_PROVIDER' } });
+    clock.ms += (OTP_LIFETIME_SECONDS + 1) * 1000;
+    expect(await call(standIn, 'confirm', 'iv-3', { otp: SANDBOX_OTP })).toMatchObject({ status: 502, body: { type: 'PG_PROVIDER', pgCode: 'SANDBOX_OTP_EXPIRED' } });
+    expect((await call(standIn, 'resend', 'iv-3')).status).toBe(200);
+    expect((await call(standIn, 'confirm', 'iv-3', { otp: SANDBOX_OTP })).status).toBe(200);
+    expect(await call(standIn, 'confirm', 'iv-3', { otp: SANDBOX_OTP })).toMatchObject({ status: 409, body: { type: 'IDENTITY_VERIFICATION_ALREADY_VERIFIED' } });
+    expect(await call(standIn, 'send', 'iv-3', send('01000000002'))).toMatchObject({ status: 409, body: { type: 'IDENTITY_VERIFICATION_ALREADY_VERIFIED' } });
+  });
+
+  it('verifies an APP push without a code once approved, and resends SMS codes only', async () => {
+    const standIn = standInAt({ ms: START_MS });
+    expect((await call(standIn, 'send', 'iv-app', send('01000000012', { method: 'APP', customer: { name: '조보호', phoneNumber: '01000000012', ipAddress: '203.0.113.9' } }))).status).toBe(200);
+    expect((await call(standIn, 'confirm', 'iv-app', {})).body.type).toBe('PG_PROVIDER');
+    expect((await call(standIn, 'resend', 'iv-app')).body.type).toBe('INVALID_REQUEST');
+    const approved = await standIn.sandbox(new Request('https://api.test/admin/otp/approve', { method: 'POST', body: JSON.stringify({ identity_verification_id: 'iv-app' }) }), '/otp/approve');
+    expect(approved.status).toBe(200);
+    expect((await call(standIn, 'confirm', 'iv-app', {})).body.identityVerification.status).toBe('VERIFIED');
   });
 });

@@ -147,9 +147,9 @@ export function ledgerFor(env: LedgerBinding, provider: Provider, id: string) {
   };
 }
 
-/** FNV-1a: a stable, even spread of ids over the buckets. */
-function bucketOf(key: string): number {
+/** FNV-1a: a stable, even spread of keys over `buckets` (the ledger's, or the OTP guard's). */
+export function bucketOf(key: string, buckets = LEDGER_BUCKETS): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
-  return hash % LEDGER_BUCKETS;
+  return hash % buckets;
 }

@@ -21,6 +21,10 @@ export const RATE_LIMITS = {
     endpoint: 'POST /v1/attestations',
     protects: 'the upstream\'s API quota (each exchange asks it for the verification) and the ledger (a claim). One person makes one exchange, or a few with retries, so a carrier address shared by many people stays far below it at a site\'s peak.',
   },
+  OTP_RATE_LIMITER: {
+    endpoint: 'POST /v1/otp/send, /v1/otp/resend, /v1/otp/confirm',
+    protects: 'the merchant\'s bill (each code sent is paid for) and PortOne\'s API quota. A person sends one code, perhaps resends once, and confirms once or twice; the per-verification and per-phone limits (README, form mode) bound the rest.',
+  },
   INTROSPECT_RATE_LIMITER: {
     endpoint: 'POST /v1/introspect',
     protects: 'the verifier\'s CPU (a signature check). A site\'s backend calls it for all its users from one address: higher.',

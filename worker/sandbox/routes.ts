@@ -27,6 +27,7 @@ sandboxRoutes.use('*', async (c, next) => {
 const ADMIN_PATHS: Record<string, string> = {
   '/sandbox/persons': '/admin/persons',
   '/sandbox/certifications': '/admin/certifications',
+  '/sandbox/otp/approve': '/admin/otp/approve',
   '/sandbox/stats': '/admin/stats',
   '/sandbox/stats/reset': '/admin/stats/reset',
 };

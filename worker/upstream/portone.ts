@@ -1,9 +1,10 @@
 /**
  * The PortOne V2 REST client: `GET /identity-verifications/{id}` with
- * `Authorization: PortOne <API secret>`. There is no token to cache: every verification is
- * one upstream call. Errors come as `{ type, message }` with the HTTP status.
+ * `Authorization: PortOne <API secret>`, and the API flow's send, resend and confirm. There is
+ * no token to cache: every step is one upstream call. Errors come as `{ type, message }` with the
+ * HTTP status; a PG's own `pgMessage` is never read, let alone passed on.
  */
-import { VerifyError } from '../errors.ts';
+import { VerifyError, type ProblemCode } from '../errors.ts';
 import { parseIsoDate, type CalendarDate } from '../checks/age.ts';
 import type { UpstreamVerification } from '../checks/verification.ts';
 import { callUpstream, isObject, type UpstreamFetch } from './http.ts';
@@ -22,16 +23,7 @@ export class PortOneClient {
   }
 
   async getIdentityVerification(id: string): Promise<UpstreamVerification> {
-    if (!this.#config.secret) {
-      throw new VerifyError('upstream_auth_failed', 'PORTONE_API_SECRET is not set, so PortOne V2 cannot be asked.');
-    }
-    const answer = await callUpstream(
-      this.#fetch,
-      new Request(`${this.#config.base}/identity-verifications/${encodeURIComponent(id)}`, {
-        headers: { authorization: `PortOne ${this.#config.secret}`, accept: 'application/json' },
-      }),
-      this.#timeoutMs,
-    );
+    const answer = await this.#call('GET', `/identity-verifications/${encodeURIComponent(id)}`);
     switch (answer.status) {
       case 200: break;
       case 401:
@@ -42,6 +34,97 @@ export class PortOneClient {
     }
     if (!isObject(answer.json)) throw new VerifyError('upstream_unavailable', 'PortOne answered with a body that is not JSON.');
     return toVerification(id, answer.json);
+  }
+
+  /** API flow: have the PG send a code by SMS (or a PASS app push). The details pass through, never kept. */
+  async sendIdentityVerification(id: string, body: SendIdentityVerificationBody): Promise<void> {
+    await this.#apiFlowStep('send', 'POST', `/identity-verifications/${encodeURIComponent(id)}/send`, body);
+  }
+
+  /** API flow: a new SMS code for a send that waits (SMS only). */
+  async resendIdentityVerification(id: string, storeId: string | undefined): Promise<void> {
+    const query = storeId === undefined ? '' : `?storeId=${encodeURIComponent(storeId)}`;
+    await this.#apiFlowStep('resend', 'POST', `/identity-verifications/${encodeURIComponent(id)}/resend${query}`);
+  }
+
+  /**
+   * API flow: confirm the code (none for APP, once the person approved in the app). The answer
+   * holds the very record GET returns, so no second call is needed to read it.
+   */
+  async confirmIdentityVerification(id: string, otp: string | undefined, storeId: string | undefined): Promise<UpstreamVerification> {
+    const json = await this.#apiFlowStep('confirm', 'POST', `/identity-verifications/${encodeURIComponent(id)}/confirm`, { storeId, otp });
+    if (!isObject(json) || !isObject(json.identityVerification)) {
+      throw new VerifyError('upstream_unavailable', 'PortOne\'s confirmation has no identity verification.');
+    }
+    return toVerification(id, json.identityVerification);
+  }
+
+  async #apiFlowStep(step: ApiFlowStep, method: 'POST', path: string, body?: object): Promise<unknown> {
+    const answer = await this.#call(method, path, body);
+    if (answer.status === 200) return answer.json;
+    const type = isObject(answer.json) && typeof answer.json.type === 'string' ? answer.json.type : undefined;
+    const problem = apiFlowProblem(step, answer.status, type);
+    throw new VerifyError(problem.code, problem.detail);
+  }
+
+  #call(method: 'GET' | 'POST', path: string, body?: object) {
+    if (!this.#config.secret) {
+      throw new VerifyError('upstream_auth_failed', 'PORTONE_API_SECRET is not set, so PortOne V2 cannot be asked.');
+    }
+    const headers: Record<string, string> = { authorization: `PortOne ${this.#config.secret}`, accept: 'application/json' };
+    if (body) headers['content-type'] = 'application/json';
+    return callUpstream(
+      this.#fetch,
+      new Request(`${this.#config.base}${path}`, { method, headers, body: body && JSON.stringify(body) }),
+      this.#timeoutMs,
+    );
+  }
+}
+
+/** `POST /identity-verifications/{id}/send`'s body (PortOne's SendIdentityVerificationBody). */
+export interface SendIdentityVerificationBody {
+  storeId?: string;
+  channelKey: string;
+  customer: { name: string; phoneNumber: string; identityNumber?: string; ipAddress: string };
+  operator: string;
+  method: 'SMS' | 'APP';
+}
+
+export type ApiFlowStep = 'send' | 'resend' | 'confirm';
+
+/**
+ * PortOne's error `type`s for the API flow, as typed problems. Only the type is read: `message`,
+ * `pgCode` and `pgMessage` are the upstream's and the PG's words, never trusted nor passed on.
+ * A `PG_PROVIDER` error at confirm is how PortOne reports a wrong (or expired) code; the PGs'
+ * codes for it are not published, so every PG error at confirm counts as a failed attempt
+ * (otp.ts tells an expired code by its own clock). At send and resend it is the carrier's failure.
+ */
+export function apiFlowProblem(step: ApiFlowStep, status: number, type: string | undefined): { code: ProblemCode; detail: string } {
+  switch (type) {
+    case 'PG_PROVIDER':
+      return step === 'confirm'
+        ? { code: 'otp_incorrect', detail: 'The code was not accepted.' }
+        : { code: 'carrier_failed', detail: 'The carrier could not send a code to this phone with these details.' };
+    case 'MAX_TRANSACTION_COUNT_REACHED':
+      return { code: 'carrier_failed', detail: 'The carrier allows no more verification attempts for now.' };
+    case 'IDENTITY_VERIFICATION_ALREADY_SENT':
+      return { code: 'otp_already_sent', detail: 'A code was already sent for this verification: confirm it, or ask for it again.' };
+    case 'IDENTITY_VERIFICATION_NOT_SENT':
+      return { code: 'otp_not_sent', detail: 'No code was sent for this verification yet.' };
+    case 'IDENTITY_VERIFICATION_ALREADY_VERIFIED':
+      return { code: 'already_used', detail: 'This verification is already complete.' };
+    case 'IDENTITY_VERIFICATION_NOT_FOUND':
+      return { code: 'certification_not_found', detail: 'PortOne has no such identity verification.' };
+    case 'CHANNEL_NOT_FOUND':
+    case 'FORBIDDEN':
+      return { code: 'otp_not_contracted', detail: 'PortOne refused the API flow for this channel: it needs its own contract.' };
+    case 'UNAUTHORIZED':
+      return { code: 'upstream_auth_failed', detail: 'PortOne refused the API secret.' };
+    case 'INVALID_REQUEST':
+      return { code: 'invalid_request', detail: 'PortOne refused the request\'s details as malformed.' };
+    default:
+      if (status === 401) return { code: 'upstream_auth_failed', detail: 'PortOne refused the API secret.' };
+      return { code: 'upstream_unavailable', detail: `PortOne answered HTTP ${status}.` };
   }
 }
 

@@ -4,8 +4,8 @@
  * and FAILED records, `{ type, message }` errors; and the record a test person's verification
  * leaves behind, with what `PortOne.requestIdentityVerification` resolves to.
  *
- * New endpoints (the API flow's send and confirm, say) are one more entry in PORTONE_V2_ROUTES,
- * one more `Endpoint` to count, and a handler over the same state.
+ * The API flow's send, resend and confirm (portone-v2-api-flow.ts) are more routes of the same
+ * API (stand-in.ts serves both tables), each one more `Endpoint` to count, with handlers over the same state.
  */
 import { birthdayToday, type TestPerson } from '../persons.ts';
 import { randomHex, type Route, type StandInContext } from './route.ts';
@@ -49,13 +49,13 @@ export function portoneError(status: number, type: string, message: string): Res
   return Response.json({ type, message }, { status });
 }
 
-function authorized(request: Request, context: StandInContext): boolean {
+export function authorizedV2(request: Request, context: StandInContext): boolean {
   const secret = request.headers.get('authorization')?.match(/^PortOne\s+(.+)$/)?.[1];
   return !!secret && secret === context.credentials().portone.secret;
 }
 
 async function getIdentityVerification(request: Request, [id]: string[], context: StandInContext): Promise<Response> {
-  if (!authorized(request, context)) {
+  if (!authorizedV2(request, context)) {
     context.countUnauthorized();
     return portoneError(401, 'UNAUTHORIZED', '인증 정보가 올바르지 않습니다.');
   }

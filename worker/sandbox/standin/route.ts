@@ -21,7 +21,9 @@ export interface StandInContext {
 }
 
 /** The calls the stand-in counts, one per upstream endpoint (and the 401s among them). */
-export type Endpoint = 'getToken' | 'getCertification' | 'deleteCertification' | 'getIdentityVerification';
+export type Endpoint =
+  | 'getToken' | 'getCertification' | 'deleteCertification' | 'getIdentityVerification'
+  | 'sendIdentityVerification' | 'resendIdentityVerification' | 'confirmIdentityVerification';
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';

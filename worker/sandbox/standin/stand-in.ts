@@ -15,12 +15,16 @@ import {
 import {
   identityVerificationKey, identityVerificationRecord, PORTONE_V2_ROUTES, portoneError, sdkResponse, type PortOneIdentityVerification,
 } from './portone-v2.ts';
+import { approveAppPush, PORTONE_V2_API_FLOW_ROUTES } from './portone-v2-api-flow.ts';
 import { nowSeconds, type Endpoint, type Route, type StandInContext, type StandInCredentials } from './route.ts';
 import type { StandInState } from './state.ts';
 
 export type StandInCalls = Record<Endpoint | 'unauthorized', number>;
 
-const NO_CALLS: StandInCalls = { getToken: 0, getCertification: 0, deleteCertification: 0, getIdentityVerification: 0, unauthorized: 0 };
+const NO_CALLS: StandInCalls = {
+  getToken: 0, getCertification: 0, deleteCertification: 0, getIdentityVerification: 0,
+  sendIdentityVerification: 0, resendIdentityVerification: 0, confirmIdentityVerification: 0, unauthorized: 0,
+};
 
 export interface StandInOptions {
   state: StandInState;
@@ -48,6 +52,9 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 /** V2 ids are not held to V1's 40 characters: the guardian's is the person's with `-guardian`. */
 const V2_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** PortOne V2: the record's GET, and the API flow's send, resend and confirm. */
+const PORTONE_V2_API = [...PORTONE_V2_ROUTES, ...PORTONE_V2_API_FLOW_ROUTES];
+
 export class UpstreamStandIn {
   calls: StandInCalls = { ...NO_CALLS };
   readonly #context: StandInContext;
@@ -58,7 +65,8 @@ export class UpstreamStandIn {
     this.#context = {
       state: options.state,
       credentials: typeof credentials === 'function' ? credentials : () => credentials,
-      now: options.now ?? Date.now,
+      // Read at each call, so a test's fake clock moves the stand-in's too.
+      now: options.now ?? (() => Date.now()),
       countUnauthorized: () => { this.calls.unauthorized++; },
     };
     this.#inject = options.inject;
@@ -71,7 +79,7 @@ export class UpstreamStandIn {
 
   /** The PortOne V2 REST API; `path` is inside it (`/identity-verifications/{id}`). */
   portone(request: Request, path: string): Promise<Response> {
-    return this.#route(PORTONE_V2_ROUTES, request, path, () => portoneError(404, 'NOT_FOUND', '요청하신 API를 찾을 수 없습니다.'));
+    return this.#route(PORTONE_V2_API, request, path, () => portoneError(404, 'NOT_FOUND', '요청하신 API를 찾을 수 없습니다.'));
   }
 
   async #route(routes: Route[], request: Request, path: string, notFound: () => Response): Promise<Response> {
@@ -141,16 +149,30 @@ export class UpstreamStandIn {
 
   /**
    * The sandbox's admin API, for the stand-in SDKs and tests: `GET /persons`,
-   * `POST /certifications` (run a verification), `GET /stats`, `POST /stats/reset`.
+   * `POST /certifications` (run a verification), `POST /otp/approve` (the person approves an API-flow
+   * APP push: `{ identity_verification_id }`), `GET /stats`, `POST /stats/reset`.
    */
   async sandbox(request: Request, path: string): Promise<Response> {
     if (request.method === 'GET' && path === '/persons') {
       return Response.json(TEST_PERSONS.map(({ id, label, outcome }) => ({ id, label, outcome })));
     }
     if (request.method === 'POST' && path === '/certifications') return this.#runVerification(request);
+    if (request.method === 'POST' && path === '/otp/approve') return this.#approveAppPush(request);
     if (request.method === 'GET' && path === '/stats') return Response.json(this.calls);
     if (request.method === 'POST' && path === '/stats/reset') return Response.json(this.resetCalls());
     return Response.json({ error: 'There is no such sandbox endpoint.' }, { status: 404 });
+  }
+
+  async #approveAppPush(request: Request): Promise<Response> {
+    const input = await request.json().catch(() => undefined) as Record<string, unknown> | undefined;
+    const id = input?.identity_verification_id;
+    if (typeof id !== 'string' || !V2_ID_PATTERN.test(id)) {
+      return Response.json({ error: 'Send { identity_verification_id }.' }, { status: 400 });
+    }
+    if (!(await approveAppPush(id, this.#context))) {
+      return Response.json({ error: 'No APP push waits for this identity verification.' }, { status: 409 });
+    }
+    return Response.json({ approved: true });
   }
 
   /** V1: `{ person, merchant_uid, origin?, certified_at? }`; V2: `{ provider: "portone", person, identity_verification_id, certified_at? }`. */
