@@ -3,15 +3,15 @@
  * sandbox's PortOne stand-in and the real Durable Objects: send a code, confirm it, and get the
  * attestation `/v1/attestations` gives; every upstream error; the limits; idempotency.
  */
-import { SELF } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject, SELF } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CODE_LIFETIME_SECONDS, MAX_CODES_PER_PHONE, MAX_CODES_PER_VERIFICATION, MAX_CONFIRM_ATTEMPTS, RESEND_COOLDOWN_SECONDS, SPENT_RETRY_AFTER_SECONDS } from '../../worker/otp/guard.ts';
+import { otpGuardFor, PHONE_WINDOW_SECONDS, CODE_LIFETIME_SECONDS, MAX_CODES_PER_PHONE, MAX_CODES_PER_VERIFICATION, MAX_CONFIRM_ATTEMPTS, RESEND_COOLDOWN_SECONDS, SPENT_RETRY_AFTER_SECONDS } from '../../worker/otp/guard.ts';
 import { COMMAND_PHONES, SANDBOX_OTP } from '../../worker/sandbox/standin/portone-v2-api-flow.ts';
 import { VerifyError } from '../../worker/errors.ts';
 import { findPerson } from '../../worker/sandbox/persons.ts';
 import { PortOneClient } from '../../worker/upstream/portone.ts';
 import { FakePortOne } from './fake-upstream.ts';
-import { attest, challenge, post, SITE, VERIFIER, verifiedBody, type Json } from './support.ts';
+import { attest, bindings, challenge, post, SITE, VERIFIER, verifiedBody, type Json } from './support.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -295,6 +295,22 @@ describe('limits', () => {
     expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThan(3000);
     // Another phone is not affected.
     expect((await post('/v1/otp/send', sendBody(issued, 'minor_17'))).status).toBe(200);
+  });
+});
+
+describe('what the guard keeps', () => {
+  it('forgets a phone number\'s count when its window ends, and a verification\'s once its challenge is unusable', async () => {
+    const hour = PHONE_WINDOW_SECONDS * 1000;
+    const [gonePhone, keptPhone, goneId] = [`gone-${crypto.randomUUID()}`, `kept-${crypto.randomUUID()}`, `gone-${crypto.randomUUID().slice(0, 8)}`];
+    await otpGuardFor(bindings, 'phone', gonePhone).countPhone(gonePhone, Date.now() - hour - 1000);
+    await otpGuardFor(bindings, 'phone', keptPhone).countPhone(keptPhone, Date.now());
+    await otpGuardFor(bindings, 'verification', goneId).beginSend(goneId, gonePhone, Date.now(), Date.now() - 1000);
+    for (const [kind, key] of [['phone', gonePhone], ['phone', keptPhone], ['verification', goneId]] as const) {
+      await runDurableObjectAlarm(otpGuardFor(bindings, kind, key));
+    }
+    const held = (kind: 'phone' | 'verification', key: string) => runInDurableObject(otpGuardFor(bindings, kind, key), (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>(kind === 'phone' ? 'SELECT COUNT(*) AS n FROM phones WHERE phone_key = ?' : 'SELECT COUNT(*) AS n FROM verifications WHERE id = ?', key).one().n);
+    expect([await held('phone', gonePhone), await held('phone', keptPhone), await held('verification', goneId)]).toEqual([0, 1, 0]);
   });
 });
 

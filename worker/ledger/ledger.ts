@@ -11,6 +11,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Provider } from '../checks/verification.ts';
+import { AlarmClock } from './alarm-clock.ts';
 
 /**
  * How many objects the ledger is spread over. Buckets, not one object per id: a claim in an
@@ -23,8 +24,7 @@ import type { Provider } from '../checks/verification.ts';
 export const LEDGER_BUCKETS = 64;
 
 export class ImpUidLedger extends DurableObject<unknown> {
-  /** When the alarm is set for, as far as this instance knows (undefined: not read yet). */
-  #alarmAt: number | null | undefined;
+  readonly #alarm = new AlarmClock(this.ctx.storage);
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -57,7 +57,7 @@ export class ImpUidLedger extends DurableObject<unknown> {
       return inserted;
     });
     if (!won) return this.#answerTo(key, answer.requestHash, now);
-    await this.#wakeBy(Math.min(answer.expiresAtMs, forgetAtMs));
+    await this.#alarm.wakeBy(Math.min(answer.expiresAtMs, forgetAtMs));
     return answer.token;
   }
 
@@ -90,23 +90,13 @@ export class ImpUidLedger extends DurableObject<unknown> {
     const next = this.ctx.storage.sql.exec<{ next: number | null }>(
       'SELECT MIN(at) AS next FROM (SELECT MIN(expires_at) AS at FROM answers UNION ALL SELECT MIN(forget_at) FROM claims)',
     ).one().next;
-    this.#alarmAt = next;
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    await this.#alarm.setNext(next);
   }
 
   #answerTo(key: string, requestHash: string, now: number): string | undefined {
     return this.ctx.storage.sql.exec<{ token: string }>(
       'SELECT token FROM answers WHERE id = ? AND request_hash = ? AND expires_at > ?', key, requestHash, now,
     ).toArray()[0]?.token;
-  }
-
-  /** Make sure the alarm fires by `at`. It only ever needs to move earlier; remembering it saves a storage read per claim. */
-  async #wakeBy(at: number): Promise<void> {
-    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
-    if (this.#alarmAt === null || this.#alarmAt > at) {
-      this.#alarmAt = at;
-      await this.ctx.storage.setAlarm(at);
-    }
   }
 }
 

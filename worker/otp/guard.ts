@@ -11,6 +11,7 @@
  * A Durable Object runs one call at a time, so each count below is exact under concurrency.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { AlarmClock } from '../ledger/alarm-clock.ts';
 import { bucketOf } from '../ledger/ledger.ts';
 
 /**
@@ -49,8 +50,7 @@ export type Method = 'SMS' | 'APP';
 export interface Limited { limited: true; retryAfterSeconds: number }
 
 export class OtpGuard extends DurableObject<unknown> {
-  /** When the alarm is set for, as far as this instance knows (undefined: not read yet). */
-  #alarmAt: number | null | undefined;
+  readonly #alarm = new AlarmClock(this.ctx.storage);
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -70,7 +70,7 @@ export class OtpGuard extends DurableObject<unknown> {
        ON CONFLICT (id) DO UPDATE SET codes = codes + 1, phone_key = excluded.phone_key`,
       id, phoneKey, forgetAtMs,
     );
-    await this.#wakeBy(forgetAtMs);
+    await this.#alarm.wakeBy(forgetAtMs);
     return { limited: false };
   }
 
@@ -109,7 +109,7 @@ export class OtpGuard extends DurableObject<unknown> {
     }
     const windowEndsAt = nowMs + PHONE_WINDOW_SECONDS * 1000;
     this.ctx.storage.sql.exec('INSERT OR REPLACE INTO phones (phone_key, codes, window_ends_at) VALUES (?, 1, ?)', phoneKey, windowEndsAt);
-    await this.#wakeBy(windowEndsAt);
+    await this.#alarm.wakeBy(windowEndsAt);
     return { limited: false };
   }
 
@@ -142,8 +142,7 @@ export class OtpGuard extends DurableObject<unknown> {
     const next = this.ctx.storage.sql.exec<{ next: number | null }>(
       'SELECT MIN(at) AS next FROM (SELECT MIN(forget_at) AS at FROM verifications UNION ALL SELECT MIN(window_ends_at) FROM phones)',
     ).one().next;
-    this.#alarmAt = next;
-    if (next !== null) await this.ctx.storage.setAlarm(next);
+    await this.#alarm.setNext(next);
   }
 
   #verification(id: string) {
@@ -157,15 +156,6 @@ export class OtpGuard extends DurableObject<unknown> {
     const cooldownEnds = (row.last_sent_at ?? 0) + RESEND_COOLDOWN_SECONDS * 1000;
     if (cooldownEnds > nowMs) return { limited: true, retryAfterSeconds: Math.ceil((cooldownEnds - nowMs) / 1000) };
     return undefined;
-  }
-
-  /** Make sure the alarm fires by `at` (it only ever needs to move earlier). */
-  async #wakeBy(at: number): Promise<void> {
-    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
-    if (this.#alarmAt === null || this.#alarmAt > at) {
-      this.#alarmAt = at;
-      await this.ctx.storage.setAlarm(at);
-    }
   }
 }
 
