@@ -501,9 +501,36 @@ const introspectRequest = fc.record({
   return { family: 'introspect', request, expected };
 });
 
+/**
+ * The form mode's endpoints with garbage in any field of a well-formed body, or any body at all:
+ * a typed problem, never a 5xx, never a token (the challenges here are not real ones).
+ */
+const OTP_TEMPLATE = {
+  challenge: 'c2.abc.' + 'A'.repeat(43), identity_verification_id: 'fuzz_otp_1', channel_key: 'channel-key-sandbox',
+  name: '김테스트', phone_number: '01000000001', identity_number: '9001011', operator: 'SKT', method: 'SMS', otp: '000000', min_age: 19,
+};
+const otpRequest = fc.record({
+  path: fc.constantFrom('/v1/otp/send', '/v1/otp/resend', '/v1/otp/confirm'),
+  origin: fc.oneof({ weight: 4, arbitrary: fc.constant(SITE) }, { weight: 1, arbitrary: hostileOrigin }),
+  body: fc.oneof(
+    fc.record({ field: fc.constantFrom(...Object.keys(OTP_TEMPLATE)), value: fc.oneof(fc.jsonValue(), fc.string({ maxLength: 60 }), notAString) })
+      .map(({ field, value }) => JSON.stringify({ ...OTP_TEMPLATE, [field]: value })),
+    fc.jsonValue().map((value) => JSON.stringify(value)),
+    deepJson,
+  ),
+  noise: noiseHeaders,
+}).map(({ path, origin, body, noise }) => async (): Promise<Case> => {
+  const headers = new Headers({ ...noise, origin, 'content-type': 'application/json', 'cf-connecting-ip': clientIp() });
+  const early = !ALLOWED.has(origin) ? 'origin_not_allowed' : bodyProblem(encoder.encode(body), 'application/json');
+  return { family: 'otp', request: new Request(VERIFIER + path, { method: 'POST', headers, body }), expected: early ? problem(early) : { kind: 'no-5xx' } };
+});
+
 const ENDPOINTS: ReadonlyArray<{ path: string; methods: string[]; cors: boolean }> = [
   { path: '/v1/challenges', methods: ['POST'], cors: true },
   { path: '/v1/attestations', methods: ['POST'], cors: true },
+  { path: '/v1/otp/send', methods: ['POST'], cors: true },
+  { path: '/v1/otp/resend', methods: ['POST'], cors: true },
+  { path: '/v1/otp/confirm', methods: ['POST'], cors: true },
   { path: '/v1/introspect', methods: ['POST'], cors: false },
   { path: '/healthz', methods: ['GET', 'HEAD'], cors: false },
   { path: '/.well-known/jwks.json', methods: ['GET', 'HEAD'], cors: false },
@@ -546,7 +573,11 @@ const unknownPathRequest = fc.record({
 
 /** The sandbox's stand-in APIs with garbage: they speak the upstream's formats, but must never fail. */
 const sandboxRequest = fc.record({
-  target: fc.constantFrom('/sandbox/persons', '/sandbox/certifications', '/sandbox/stats', '/sandbox/iamport/users/getToken', '/sandbox/iamport/certifications/', '/sandbox/portone/identity-verifications/'),
+  target: fc.constantFrom(
+    '/sandbox/persons', '/sandbox/certifications', '/sandbox/stats', '/sandbox/otp/approve', '/sandbox/iamport/users/getToken', '/sandbox/iamport/certifications/',
+    '/sandbox/portone/identity-verifications/', '/sandbox/portone/identity-verifications/fuzz_3/send', '/sandbox/portone/identity-verifications/fuzz_3/confirm',
+    '/sandbox/portone/identity-verifications/fuzz_3/resend',
+  ),
   method: fc.constantFrom('GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS', 'PUT'),
   suffix: fc.oneof(malformedImpUid, fc.string({ maxLength: 20 })),
   body: fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string(), fc.constantFrom('{"person":"adult","merchant_uid":"fuzz_1"}', '{"provider":"portone","person":"cancel","identity_verification_id":"fuzz_2"}', 'imp_key=a&imp_secret=b')),
@@ -567,6 +598,7 @@ const anyCase = fc.oneof(
   { weight: 7, arbitrary: methodRequest },
   { weight: 3, arbitrary: unknownPathRequest },
   { weight: 3, arbitrary: sandboxRequest },
+  { weight: 6, arbitrary: otpRequest },
 );
 
 // ---------------------------------------------------------------------------------------

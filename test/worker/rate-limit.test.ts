@@ -86,3 +86,19 @@ describe('the exchange rate limit', () => {
     expect((await postDirect('/v1/attestations', {}, { clientIp: randomClientIp() })).status).toBe(400);
   }, 120_000);
 });
+
+describe('the form mode\'s rate limit', () => {
+  it('limits one client\'s sends, resends and confirms together, before anything is asked of PortOne or counted for the phone', async () => {
+    const limit = LIMITS.OTP_RATE_LIMITER!.limit;
+    await awayFromWindowEdge();
+    const client = randomClientIp();
+    const paths = ['/v1/otp/send', '/v1/otp/resend', '/v1/otp/confirm'];
+    const burst = await exchangeBurst(limit + 3, async () => (await postDirect(paths[Math.floor(Math.random() * 3)]!, {}, { clientIp: client })).status);
+    expect(burst.slice(0, limit).every((status) => status === 400)).toBe(true);
+    expect(burst.slice(limit).every((status) => status === 429)).toBe(true);
+    const refused = await postDirect('/v1/otp/send', {}, { clientIp: client });
+    expect([refused.body.code, refused.headers.get('retry-after')]).toEqual(['rate_limited', String(RATE_LIMIT_PERIOD_SECONDS)]);
+    // Exchanges have a limit of their own.
+    expect((await postDirect('/v1/attestations', {}, { clientIp: client })).status).toBe(400);
+  }, 120_000);
+});
