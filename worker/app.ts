@@ -48,16 +48,19 @@ app.get('/.well-known/jwks.json', anyOrigin(), async (c) => {
 app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
   const settings = c.get('settings');
   const issuer = issuerOf(c.req.url, settings);
+  // PortOne V2 only where it can be asked: with its API secret, or on the sandbox.
+  const portone = settings.sandbox || !!c.env.PORTONE_API_SECRET;
   return c.json({
     issuer,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     challenge_endpoint: `${issuer}/v1/challenges`,
     attestation_endpoint: `${issuer}/v1/attestations`,
     introspection_endpoint: `${issuer}/v1/introspect`,
+    // The form mode (PortOne V2's API flow): it also needs the channel's API-flow contract with PortOne.
+    ...(portone ? { otp_endpoints: { send: `${issuer}/v1/otp/send`, resend: `${issuer}/v1/otp/resend`, confirm: `${issuer}/v1/otp/confirm` } } : {}),
     token_type: 'iamport-verify+jwt',
     signing_alg_values_supported: ['ES256'],
-    // PortOne V2 only where it can be asked: with its API secret, or on the sandbox.
-    providers_supported: settings.sandbox || c.env.PORTONE_API_SECRET ? ['iamport', 'portone'] : ['iamport'],
+    providers_supported: portone ? ['iamport', 'portone'] : ['iamport'],
     token_ttl_seconds: settings.tokenTtlSeconds,
     challenge_ttl_seconds: settings.challengeTtlSeconds,
     max_certification_age_seconds: settings.maxCertAgeSeconds,

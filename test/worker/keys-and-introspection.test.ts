@@ -102,6 +102,7 @@ describe('GET /.well-known/iamport-verify', () => {
       challenge_endpoint: `${VERIFIER}/v1/challenges`,
       attestation_endpoint: `${VERIFIER}/v1/attestations`,
       introspection_endpoint: `${VERIFIER}/v1/introspect`,
+      otp_endpoints: { send: `${VERIFIER}/v1/otp/send`, resend: `${VERIFIER}/v1/otp/resend`, confirm: `${VERIFIER}/v1/otp/confirm` },
       token_ttl_seconds: 600,
       allowed_ages: [14, 19],
     });
