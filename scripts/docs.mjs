@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Writes the README's reference tables from the code, so the docs cannot drift:
-//   endpoints   ← worker/endpoints.ts        errors     ← worker/errors.ts + widget/text.ts, widget/verification-text.ts
+//   endpoints   ← worker/endpoints.ts        errors     ← worker/errors.ts + widget/text.ts, widget/verification-text.ts,
+//                                                          widget/form/form-text.ts (the form mode's codes)
 //   settings    ← worker/settings.ts         the tag    ← custom-elements.json
 //   kit errors  ← server/index.ts
 // `node scripts/docs.mjs` rewrites README.md between <!-- generated:NAME --> markers;
@@ -17,18 +18,18 @@ const cell = (text) => String(text ?? '').replace(/\|/g, '\\|').replace(/\n+/g, 
 const table = (headers, rows) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
 
-const [endpoints, errors, settings, text, kit, earlyText, rateLimits] = await importTs([
+const [endpoints, errors, settings, text, kit, earlyText, rateLimits, formText] = await importTs([
   'worker/endpoints.ts', 'worker/errors.ts', 'worker/settings.ts', 'widget/verification-text.ts', 'server/index.ts', 'widget/text.ts',
-  'worker/middleware/rate-limit.ts',
+  'worker/middleware/rate-limit.ts', 'widget/form/form-text.ts',
 ]);
 const deployedLimits = wranglerRateLimits();
 
 /**
- * What the tag shows for an error code, in English and Korean (its text is in two files), for a
- * tag with `min-age="19"`, or `guardian-under="14"` for the guardian step's codes.
+ * What the tag shows for an error code, in English and Korean (its text is in three files: the form
+ * mode's adds its own), for a tag with `min-age="19"`, or `guardian-under="14"` for the guardian step's codes.
  */
 const tagSays = (code) => ['en', 'ko']
-  .map((lang) => text.errorMessage({ ...earlyText.MESSAGES[lang], ...text.VERIFICATION_MESSAGES[lang] }, code, code.startsWith('guardian_') ? 14 : 19))
+  .map((lang) => text.errorMessage({ ...earlyText.MESSAGES[lang], ...text.VERIFICATION_MESSAGES[lang], ...formText.FORM_MESSAGES[lang] }, code, code.startsWith('guardian_') ? 14 : 19))
   .join(' / ');
 
 const sections = {

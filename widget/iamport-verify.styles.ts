@@ -3,7 +3,9 @@ import { css } from '@lit/reactive-element';
 /**
  * The tag paints its own small card (like Turnstile), so its text keeps its contrast on any
  * page. Light or dark follows `prefers-color-scheme`: the private `--_*` values switch, and
- * each public `--iamport-verify-*` property, where it is used, wins over them.
+ * each public `--iamport-verify-*` property, where it is used, wins over them. The states a
+ * verification ends in (verified, error, expired) are painted by state.styles.ts, which
+ * comes with the verification: a page pays for those only once someone verifies.
  */
 export const styles = css`
   :host {
@@ -73,16 +75,5 @@ export const styles = css`
   /* The status takes no room while it has nothing to say. */
   button:not([hidden]) + p:not(:empty) {
     margin-top: 0.5em;
-  }
-  .verified p {
-    color: var(--iamport-verify-success, var(--_success));
-    font-weight: 600;
-  }
-  .verified p::before {
-    content: '✓ ';
-  }
-  .error p,
-  .expired p {
-    color: var(--iamport-verify-error, var(--_error));
   }
 `;

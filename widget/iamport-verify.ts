@@ -1,13 +1,13 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { ChallengeKeeper } from './challenge.js';
 import { styles } from './iamport-verify.styles.js';
-import { verification } from './on-demand.js';
+import { form, verification } from './on-demand.js';
 import { PROVIDER_NAMES, providerEntry, type ProviderName } from './providers/index.js';
 import type { VerificationProvider } from './providers/provider.js';
 import { MESSAGES, languageOf, type Messages } from './text.js';
 import type { VerificationHost } from './verification.js';
 import type { AllMessages, VerificationMessages } from './verification-text.js';
-import { FlowError, requestAttestation, type AttestationClaims } from './verifier.js';
+import { FlowError, post, type AttestationClaims } from './verifier.js';
 
 export type { AttestationClaims } from './verifier.js';
 export type { ProviderName } from './providers/index.js';
@@ -27,13 +27,24 @@ const MODULE_ORIGIN = new URL(import.meta.url).origin;
  * @tagname iamport-verify
  *
  * @event iamport-verified - The verifier signed an attestation. `detail: { token, claims }`.
- * @event iamport-error - The flow ended without one (or, in the guardian step, the guardian's verification failed while the person's still waits: state stays `guardian`). `detail: { code, message, detail? }`: `code` is the verifier's problem code, or `cancelled`, `pg_error`, `popup_blocked`, `sdk_load_failed`, `network_error`, `invalid_attribute`.
+ * @event iamport-error - The flow ended without one (or, in the guardian step, the guardian's verification failed while the person's still waits: state stays `guardian`; in the form mode, the verifier refused something the person can mend in place, such as a wrong code: state stays `form` or `code`). `detail: { code, message, detail? }`: `code` is the verifier's problem code, or `cancelled`, `pg_error`, `popup_blocked`, `sdk_load_failed`, `network_error`, `invalid_attribute`.
  * @event iamport-expired - The attestation's `exp` passed; the value was cleared.
  * @event iamport-state - The state changed. `detail: { state }`.
  *
  * @csspart base - The card around everything.
  * @csspart button - The button that starts the verification.
  * @csspart status - The live region with the current message.
+ * @csspart form - The form mode: the form for the person's details (state `form`).
+ * @csspart code-form - The form mode: the form for the code, or the PASS app's approval (state `code`).
+ * @csspart label - The form mode: a field's label (or a group's legend).
+ * @csspart input - The form mode: a text field or the carrier's list.
+ * @csspart field-error - The form mode: a field's error message (tied to it with `aria-describedby`).
+ * @csspart consent - The form mode: the consent text (the default, or the `consent` slot's).
+ * @csspart submit - The form mode: each form's own button (send the code, confirm, approved in the app).
+ * @csspart resend - The form mode: the button that sends a new code.
+ * @csspart timer - The form mode: the countdowns of the code's life and of the wait before a new one.
+ *
+ * @slot consent - The form mode: the site's own consent text, in place of the default (ko/en).
  *
  * @cssprop --iamport-verify-accent - Button background (and focus ring).
  * @cssprop --iamport-verify-accent-text - Button text.
@@ -58,6 +69,7 @@ export class IamportVerifyElement extends ReactiveElement {
     channelKey: { attribute: 'channel-key' },
     pg: {},
     provider: {},
+    mode: {},
     storeId: { attribute: 'store-id' },
     minAge: { attribute: 'min-age', type: Number },
     minYearAge: { attribute: 'min-year-age', type: Number },
@@ -94,6 +106,8 @@ export class IamportVerifyElement extends ReactiveElement {
   declare pg: string | undefined;
   /** `iamport` (PortOne V1, `IMP.certification`), the default, or `portone` (PortOne V2, `PortOne.requestIdentityVerification`). */
   declare provider: 'iamport' | 'portone';
+  /** `popup` (the default): the provider's own window. `form`, with `provider="portone"`: the tag's own form, no window at all (PortOne's API flow: a code by SMS, or the PASS app; it needs that contract with PortOne). */
+  declare mode: 'popup' | 'form' | undefined;
   /** V2: the store id (`storeId`, `store-…`); required for `portone`. */
   declare storeId: string | undefined;
   /** The age (만 나이) the verifier must check, one the deployment allows, such as 19 (also Danal's own limit: V1 `min_age`, V2 `AGELIMIT`). The token says `age_over`. */
@@ -150,7 +164,7 @@ export class IamportVerifyElement extends ReactiveElement {
     emit: (name, detail) => this.#emit(name, detail),
     setToken: (token, claims) => this.#setToken(token, claims),
     fail: (error) => this.#fail(error),
-    exchangeOnce: (body) => requestAttestation(this.endpoint, body),
+    post: (path, body, isValid) => post(this.endpoint, path, body, isValid),
   };
 
   constructor() {
@@ -173,7 +187,7 @@ export class IamportVerifyElement extends ReactiveElement {
     return this.#claims && Object.freeze({ ...this.#claims });
   }
 
-  /** `idle`, `loading`, `ready`, `verifying`, `guardian` (waiting for a guardian to verify, with `guardian-under`), `verified`, `error` or `expired`. */
+  /** `idle`, `loading`, `ready`, `form` and `code` (the form mode's steps: the details, then the code or the app's approval), `verifying`, `guardian` (waiting for a guardian to verify, with `guardian-under`), `verified`, `error` or `expired`. */
   get state(): VerifyState {
     return this.#state;
   }
@@ -223,9 +237,10 @@ export class IamportVerifyElement extends ReactiveElement {
     this.#challenges.stop();
   }
 
-  /** Open the verification (what the button does). */
+  /** Open the verification (what the button does); in the form mode, show the form again from its first step. */
   start(): void {
     if (this.#state === 'verifying' || this.#isDisabled()) return;
+    if (this.mode === 'form') return this.#getReady();
     const name = this.#providerOrFail();
     if (!name) return;
     const attempt = ++this.#attempt;
@@ -373,12 +388,12 @@ export class IamportVerifyElement extends ReactiveElement {
     if (name && !this.#resumeRedirect(name)) this.#getReady();
   }
 
-  /** Fetch a challenge, so that the click has everything at hand. */
+  /** Fetch a challenge, so that the click has everything at hand; in the form mode, the form too, which then takes over. */
   #getReady(): void {
     const attempt = ++this.#attempt;
     this.#setState('loading');
-    this.#challenges.ensure().then(
-      () => attempt === this.#attempt && this.#setState('ready'),
+    Promise.all([this.#challenges.ensure(), this.mode === 'form' && form.load()]).then(
+      ([, formMode]) => attempt === this.#attempt && (formMode ? formMode.show(this.#host) : this.#setState('ready')),
       (error) => attempt === this.#attempt && this.#fail(error),
     );
   }
@@ -400,7 +415,8 @@ export class IamportVerifyElement extends ReactiveElement {
   #preload = (): void => {
     this.removeEventListener('pointerenter', this.#preload);
     this.removeEventListener('focusin', this.#preload);
-    if (!providerEntry(this.provider)) return;
+    // The form mode needs no provider's window: its form came as the tag connected.
+    if (this.mode === 'form' || !providerEntry(this.provider)) return;
     this.#loadProvider(this.provider).catch(() => {
       // Reported by the click that needs it.
     });

@@ -6,12 +6,16 @@
 import type { ProviderName } from './providers/provider.js';
 import type { AttestationClaims } from './verifier.js';
 
-/** Where the flow is: one value, shown to the page as `state` and in `iamport-state`. */
-export type VerifyState = 'idle' | 'loading' | 'ready' | 'verifying' | 'guardian' | 'verified' | 'error' | 'expired';
+/** Where the flow is: one value, shown to the page as `state` and in `iamport-state` (`form` and `code`: the form mode's steps). */
+export type VerifyState = 'idle' | 'loading' | 'ready' | 'form' | 'code' | 'verifying' | 'guardian' | 'verified' | 'error' | 'expired';
 
 /** The element's attributes (and form value) that a verification reads; see iamport-verify.ts for each one's meaning. */
 export interface VerifyingTag {
   readonly id: string;
+  /** Where the parts loaded on demand add their styles (state.styles.ts). */
+  readonly shadowRoot: ShadowRoot | null;
+  readonly mode: 'popup' | 'form' | undefined;
+  readonly state: VerifyState;
   readonly name: string;
   readonly provider: ProviderName;
   readonly impCode: string | undefined;

@@ -54,6 +54,14 @@ const en: VerificationMessages = {
 
 export const VERIFICATION_MESSAGES: Record<Lang, VerificationMessages> = { ko, en };
 
+/**
+ * A part loaded later (the form mode's form) adds its own text, error messages included, to the
+ * tag's: from then on the tag's text (`host.text()`, and every failure's message) has it too.
+ */
+export function addMessages(more: Record<Lang, object>): void {
+  for (const lang of ['ko', 'en'] as const) Object.assign(VERIFICATION_MESSAGES[lang], more[lang]);
+}
+
 /** All the tag's text: the messages shown before interaction and these. */
 export type AllMessages = Messages & VerificationMessages;
 

@@ -11,15 +11,18 @@ import type { VerifyingTag, VerifyState } from './tag.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './providers/provider.js';
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { errorMessage, withAge, type AllMessages } from './verification-text.js';
+import { paintStates } from './state.styles.js';
 import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
 
 export { VERIFICATION_MESSAGES } from './verification-text.js';
 
 /**
  * The message for a failure's code, with the tag's age in it. The year rule's refusal says
- * which rule it was: 만 나이 and 연 나이 differ by up to a year.
+ * which rule it was: 만 나이 and 연 나이 differ by up to a year. Every failure's message comes
+ * from here, so here the tag gets the styles of its error state, which come with this module.
  */
 export function failureMessage(messages: AllMessages, code: string, tag: VerifyingTag): string {
+  paintStates(tag.shadowRoot);
   const key = code === 'age_requirement_not_met' && tag.minYearAge != null ? 'year_age_requirement_not_met' : code;
   return errorMessage(messages, key, tag.minAge ?? tag.minYearAge ?? tag.guardianUnder);
 }
@@ -44,6 +47,8 @@ const PASSING_FAILURES = new Set(['upstream_unavailable', 'internal_error']);
 export interface Failure {
   code: string;
   message?: string | undefined;
+  /** The verifier's `Retry-After`, in seconds (0 or absent: none). */
+  retryAfter?: number | undefined;
 }
 
 /**
@@ -72,9 +77,12 @@ export interface VerificationHost {
   setToken(token?: string, claims?: AttestationClaims): void;
   /** Ends in `error`, with the code's message and `iamport-error`; anything but a `Failure` is `network_error`. */
   fail(error: unknown): void;
-  /** `POST /v1/attestations` once (verifier.ts `post`: rejects with a `Failure`, `lost` when no answer came). */
-  exchangeOnce(body: Record<string, unknown>): Promise<Attestation>;
+  /** One request to the verifier (verifier.ts `post`): rejects with a `Failure`, `lost` when no answer came. */
+  post<T>(path: string, body: object, isValid: (data: any) => boolean): Promise<T>;
 }
+
+/** What an attestation answer must look like (`POST /v1/attestations`, and the form mode's `/v1/otp/confirm`). */
+export const isAttestation = (data: any): boolean => typeof data.token === 'string' && typeof data.claims?.exp === 'number';
 
 /**
  * Open the provider's window: synchronously, so that it opens inside the click. With a
@@ -140,14 +148,9 @@ function settle(host: VerificationHost, result: ProviderResult, challenge: Chall
   const attempt = host.next();
   new ReturnStore(host.tag).forget();
   host.setState('verifying', host.text().verifying);
-  const { tag } = host;
-  const body: Record<string, unknown> = { ...(person ?? result.fields), challenge: challenge.challenge };
-  if (person) Object.assign(body, guardianFields(result.fields));
-  // `!= null`: a removed attribute leaves its number property null, not undefined.
-  if (tag.minAge != null) body.min_age = tag.minAge;
-  if (tag.minYearAge != null) body.min_year_age = tag.minYearAge;
-  if (tag.guardianUnder != null) body.guardian_under = tag.guardianUnder;
-  if (tag.nonce) body.nonce = tag.nonce;
+  const body = {
+    ...(person ?? result.fields), challenge: challenge.challenge, ...(person && guardianFields(result.fields)), ...ruleFields(host.tag),
+  };
   exchange(host, body, () => host.isCurrent(attempt)).then(
     (attestation) => host.isCurrent(attempt) && verified(host, attestation),
     (error) => {
@@ -161,6 +164,17 @@ function settle(host: VerificationHost, result: ProviderResult, challenge: Chall
       host.challenges.ensure().catch(() => {});
     },
   );
+}
+
+/** What an exchange asks of the verification beyond it: the tag's age rule, and its nonce. */
+export function ruleFields(tag: VerifyingTag): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  // `!= null`: a removed attribute leaves its number property null, not undefined.
+  if (tag.minAge != null) fields.min_age = tag.minAge;
+  if (tag.minYearAge != null) fields.min_year_age = tag.minYearAge;
+  if (tag.guardianUnder != null) fields.guardian_under = tag.guardianUnder;
+  if (tag.nonce) fields.nonce = tag.nonce;
+  return fields;
 }
 
 /** The guardian's verification, as the exchange names it beside the person's. */
@@ -192,10 +206,13 @@ function waitForGuardian(host: VerificationHost, challenge: Challenge, person: R
   host.emit('error', { code: failure, message });
 }
 
-async function exchange(host: VerificationHost, body: Record<string, unknown>, stillWanted: () => boolean): Promise<Attestation> {
+/** An exchange: `POST /v1/attestations`, or the form mode's `/v1/otp/confirm`, which answers the same. */
+export async function exchange(
+  host: VerificationHost, body: Record<string, unknown>, stillWanted: () => boolean, path = '/v1/attestations',
+): Promise<Attestation> {
   for (let tries = 0; ; tries++) {
     try {
-      return await host.exchangeOnce(body);
+      return await host.post<Attestation>(path, body, isAttestation);
     } catch (error) {
       const delay = RETRY_DELAYS_MS[tries];
       const passing = (error as { lost?: boolean }).lost || PASSING_FAILURES.has((error as Failure).code);
@@ -206,9 +223,11 @@ async function exchange(host: VerificationHost, body: Record<string, unknown>, s
   }
 }
 
-function verified(host: VerificationHost, { token, claims }: Attestation): void {
+/** Hold the attestation until it expires (the form mode's confirm ends here too). */
+export function verified(host: VerificationHost, { token, claims }: Attestation): void {
   host.challenges.forget();
   host.setToken(token, claims);
+  paintStates(host.tag.shadowRoot);
   // Timed from the token's own lifetime, so a wrong clock on this device does not matter.
   // A reset, or a newer attestation, has already replaced it.
   setTimeout(() => host.tag.token === token && expire(host), (claims.exp - claims.iat) * 1000);

@@ -11,6 +11,8 @@ export class FlowError extends Error {
     message = code,
     /** The verifier's answer never arrived (no connection, or a gateway's error page instead of its own problem). */
     readonly lost = false,
+    /** The verifier's `Retry-After` in seconds; 0 when it sent none. */
+    readonly retryAfter = 0,
   ) {
     super(message);
   }
@@ -37,7 +39,8 @@ export interface Attestation {
   claims: AttestationClaims;
 }
 
-async function post<T>(endpoint: string, path: string, body: object, isValid: (data: any) => boolean): Promise<T> {
+/** One request to the verifier; its answer must pass `isValid`. */
+export async function post<T>(endpoint: string, path: string, body: object, isValid: (data: any) => boolean): Promise<T> {
   let response: Response;
   try {
     response = await fetch(endpoint.replace(/\/+$/, '') + path, {
@@ -53,7 +56,7 @@ async function post<T>(endpoint: string, path: string, body: object, isValid: (d
   if (!response.ok) {
     // RFC 9457 problem from the verifier: its code is the tag's error code. Anything else came
     // from something between us (a proxy's 502 page): the verifier's answer was lost.
-    if (typeof data?.code === 'string') throw new FlowError(data.code, data.detail);
+    if (typeof data?.code === 'string') throw new FlowError(data.code, data.detail, false, +response.headers.get('retry-after')!);
     throw new FlowError('network_error', `HTTP ${response.status}`, response.status >= 500);
   }
   if (!data || !isValid(data)) throw new FlowError('network_error', 'Unexpected answer from the verifier.');
@@ -65,10 +68,4 @@ export function requestChallenge(endpoint: string, provider: ProviderName, merch
   return post(endpoint, '/v1/challenges', merchantUid ? { merchant_uid: merchantUid, provider } : { provider },
     (data) => typeof data.challenge === 'string' && typeof data.merchant_uid === 'string' && typeof data.expires_at === 'number'
       && (data.issued_at === undefined || typeof data.issued_at === 'number'));
-}
-
-/** One try; verification.ts asks again while the answer is `lost`. */
-export function requestAttestation(endpoint: string, body: Record<string, unknown>): Promise<Attestation> {
-  return post(endpoint, '/v1/attestations', body,
-    (data) => typeof data.token === 'string' && typeof data.claims?.exp === 'number');
 }

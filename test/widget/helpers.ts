@@ -15,7 +15,7 @@ export interface RecordedRequest {
   body: Record<string, any>;
 }
 
-type Answer = { status: number; body: unknown } | 'network-down';
+export type Answer = { status: number; body: unknown; headers?: Record<string, string> } | 'network-down';
 
 /** Claims as the verifier signs them; `ttl` seconds of life. */
 export function claimsFor(body: Record<string, any>, ttl = 600) {
@@ -38,6 +38,8 @@ export class FakeVerifier {
   readonly requests: RecordedRequest[] = [];
   challengeAnswer: ((body: Record<string, any>) => Answer) | undefined;
   attestationAnswer: ((body: Record<string, any>) => Answer) | undefined;
+  /** Answers for the verifier's other paths (the form mode's `/v1/otp/...`), by path. */
+  readonly routes: Record<string, (body: Record<string, any>) => Answer> = {};
   tokenTtl = 600;
   challengeTtl = 600;
   #count = 0;
@@ -81,11 +83,11 @@ export class FakeVerifier {
         return { status: 201, body: { token: tokenFor(claims), expires_at: claims.exp, claims } };
       })();
     } else {
-      answer = problem('not_found', 404);
+      answer = this.routes[path]?.(body) ?? problem('not_found', 404);
     }
     if (answer === 'network-down') throw new TypeError('Failed to fetch');
     const type = answer.status >= 400 ? 'application/problem+json' : 'application/json';
-    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': type } });
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': type, ...answer.headers } });
   }
 }
 
@@ -111,8 +113,8 @@ export function deviceClock({ skewMs = 0 } = {}) {
   };
 }
 
-export function problem(code: string, status: number): Answer {
-  return { status, body: { type: `urn:iamport-verify:problem:${code}`, title: code, status, detail: `${code} (test)`, code } };
+export function problem(code: string, status: number, headers?: Record<string, string>): Answer {
+  return { status, body: { type: `urn:iamport-verify:problem:${code}`, title: code, status, detail: `${code} (test)`, code }, headers };
 }
 
 export interface CertificationCall {
