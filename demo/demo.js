@@ -7,6 +7,9 @@ const TEXT = {
     tagline: 'Phone identity verification as a form field, with a signed age attestation.',
     provider: 'Provider', language: 'Language', rule: 'Age rule',
     ruleAge: '19 (age)', ruleYear: '19 (birth year)', ruleGuardian: 'Under 14',
+    providerForm: 'V2, no popup',
+    formHint: 'Sandbox: mobile 01000000001 (adult) or 01000000002 (minor), any name, birth 900101-1; the code is 000000. For the PASS app, approve here:',
+    approveApp: 'Approve in the PASS app',
     sandbox: 'Sandbox',
     sandboxNote: 'No account, no network: the verifier plays Iamport and PortOne V2, and a dialog lets you pick a test person.',
     signupTitle: 'Sign up',
@@ -67,6 +70,9 @@ const TEXT = {
     tagline: '휴대폰 본인인증을 폼 필드 하나로. 서명된 연령 증명을 돌려줍니다.',
     provider: '인증 제공자', language: '언어', rule: '연령 기준',
     ruleAge: '만 19세', ruleYear: '연 19세', ruleGuardian: '14세 미만',
+    providerForm: 'V2, 팝업 없이',
+    formHint: '샌드박스: 휴대폰 01000000001(성인) 또는 01000000002(미성년), 이름은 아무거나, 생년월일 900101-1, 인증번호는 000000입니다. PASS 앱은 여기서 승인합니다:',
+    approveApp: 'PASS 앱에서 승인',
     sandbox: '샌드박스',
     sandboxNote: '계정도 네트워크도 필요 없습니다. 검증 서버가 아임포트와 PortOne V2 역할을 하고, 대화상자에서 테스트 인물을 고릅니다.',
     signupTitle: '회원가입',
@@ -132,8 +138,10 @@ const TEXT = {
 const PROVIDERS = {
   iamport: { provider: 'iamport', 'imp-code': 'imp00000000', 'sdk-src': '/sandbox/iamport.js' },
   portone: { provider: 'portone', 'store-id': 'store-sandbox', 'channel-key': 'channel-key-sandbox', 'sdk-src': '/sandbox/portone.js' },
+  // The form mode: the tag's own form over PortOne's API flow, no window.
+  'portone-form': { provider: 'portone', mode: 'form', 'store-id': 'store-sandbox', 'channel-key': 'channel-key-sandbox' },
 };
-const PROVIDER_ATTRIBUTES = ['provider', 'imp-code', 'store-id', 'channel-key', 'sdk-src'];
+const PROVIDER_ATTRIBUTES = ['provider', 'mode', 'imp-code', 'store-id', 'channel-key', 'sdk-src'];
 const PROVIDER_KEY = 'iamport-verify-demo:provider';
 
 /**
@@ -279,6 +287,7 @@ function applyProvider(name, { reset = true } = {}) {
     else tag.removeAttribute(attribute);
   }
   for (const button of document.querySelectorAll('[data-provider]')) button.setAttribute('aria-pressed', String(button.dataset.provider === name));
+  byId('form-hint').hidden = attributes.mode !== 'form';
   // Kept for this tab, so the redirect flow comes back to the same provider.
   safeSession(PROVIDER_KEY, name);
   if (reset) {
@@ -549,6 +558,8 @@ byId('clear-log').addEventListener('click', () => {
 
 for (const button of document.querySelectorAll('[data-lang]')) button.addEventListener('click', () => setLanguage(button.dataset.lang));
 for (const button of document.querySelectorAll('[data-provider]')) button.addEventListener('click', () => applyProvider(button.dataset.provider));
+// The sandbox's PASS app: the person approves the request sent to it (the verification's id is the tag's merchant-uid).
+byId('approve-app').addEventListener('click', () => postJson('/sandbox/otp/approve', { identity_verification_id: tag.getAttribute('merchant-uid') }));
 for (const button of document.querySelectorAll('[data-rule]')) button.addEventListener('click', () => applyRule(button.dataset.rule));
 
 setLanguage(lang);

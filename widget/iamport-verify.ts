@@ -415,12 +415,11 @@ export class IamportVerifyElement extends ReactiveElement {
   #preload = (): void => {
     this.removeEventListener('pointerenter', this.#preload);
     this.removeEventListener('focusin', this.#preload);
+    verification.load().catch(() => {});
     // The form mode needs no provider's window: its form came as the tag connected.
-    if (this.mode === 'form' || !providerEntry(this.provider)) return;
-    this.#loadProvider(this.provider).catch(() => {
+    if (this.mode !== 'form' && providerEntry(this.provider)) this.#loadProvider(this.provider).catch(() => {
       // Reported by the click that needs it.
     });
-    verification.load().catch(() => {});
   };
 
   /** Back from the provider's page (back/forward cache): its overlay may still be there. */

@@ -28,5 +28,8 @@ export function onDemand<T>(fetch: () => Promise<T>): OnDemand<T> {
 /** The verification itself (verification.ts): fetched with the provider's module, on intent. */
 export const verification = onDemand(() => import('./verification.js'));
 
-/** The form mode's form (form/form.ts): fetched only by a tag with `mode="form"`, as it connects. */
-export const form = onDemand(() => import('./form/form.js'));
+/**
+ * The form mode's form (form/form.ts): fetched only by a tag with `mode="form"`, as it connects.
+ * It builds on the verification, fetched first through its own holder: the tag's text has both.
+ */
+export const form = onDemand(() => verification.load().then(() => import('./form/form.js')));

@@ -81,7 +81,8 @@ afterEach(() => {
 });
 
 async function formTag(extra = ''): Promise<{ page: HTMLFormElement; element: IamportVerifyElement }> {
-  const page = await fixture<HTMLFormElement>(tag(extra));
+  // Nothing preloaded: the form mode fetches what it needs as it connects.
+  const page = await fixture<HTMLFormElement>(tag(extra), { preload: false });
   const element = page.querySelector('iamport-verify')!;
   await until(() => element.state === 'form', element, 'the form');
   await element.updateComplete;
@@ -156,7 +157,7 @@ describe('the form mode: the form', () => {
 
   it('speaks Korean with lang="ko", and shows the site\'s own consent text from the consent slot', async () => {
     const page = await fixture<HTMLFormElement>(tag('lang="ko"').replace('lang="en"', '').replace('></iamport-verify>',
-      '><p slot="consent">우리 사이트의 개인정보 처리 안내</p></iamport-verify>'));
+      '><p slot="consent">우리 사이트의 개인정보 처리 안내</p></iamport-verify>'), { preload: false });
     const element = page.querySelector('iamport-verify')!;
     await until(() => element.state === 'form', element, 'the form');
     await element.updateComplete;
@@ -184,7 +185,7 @@ describe('the form mode: the form', () => {
 });
 
 async function formTagOrError(extra: string) {
-  const page = await fixture<HTMLFormElement>(tag(extra), { waitFor: 'none' });
+  const page = await fixture<HTMLFormElement>(tag(extra), { waitFor: 'none', preload: false });
   const element = page.querySelector('iamport-verify')!;
   return (await nextEvent(element, 'iamport-error')).detail;
 }
