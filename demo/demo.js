@@ -482,6 +482,8 @@ for (const name of ['iamport-state', 'iamport-verified', 'iamport-error', 'iampo
 tag.addEventListener('iamport-state', (event) => {
   const badge = byId('tag-state');
   badge.textContent = badge.dataset.state = event.detail.state;
+  // The form mode's verification id was sent once; its next try (the tag's "Verify again") needs a new one.
+  if (event.detail.state === 'error' && tag.mode === 'form') startNewVerification();
   if (event.detail.state !== 'verified' && view.attestation) {
     view.attestation = view.signature = view.replay = undefined;
     renderAll();

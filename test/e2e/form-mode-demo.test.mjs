@@ -92,17 +92,23 @@ describe('the form mode in the sandbox demo, in Chromium against wrangler dev', 
     });
   });
 
-  test('a minor is refused by the age rule, explained, and the tag offers to start over', async () => {
+  test('a minor is refused by the age rule, explained; "Verify again" gives an empty form under a new id, and an adult then verifies', async () => {
     await onFormDemo(async (page) => {
+      const tag = page.locator('#age');
       await sendDetails(page, MINOR);
-      await page.locator('#age').getByLabel('Code').fill(SANDBOX_CODE);
-      await page.locator('#age').getByRole('button', { name: 'Confirm' }).click();
+      await tag.getByLabel('Code').fill(SANDBOX_CODE);
+      await tag.getByRole('button', { name: 'Confirm' }).click();
       await waitForState(page, 'error');
-      await page.locator('#age').getByText('You must be 19 or older.').waitFor();
+      await tag.getByText('You must be 19 or older.').waitFor();
       const [error] = await iamportEvents(page, 'iamport-error');
       assert.equal(error.detail.code, 'age_requirement_not_met');
-      await page.locator('#age').getByRole('button', { name: 'Verify again' }).click();
+      await tag.getByRole('button', { name: 'Verify again' }).click();
       await waitForState(page, 'form');
+      assert.equal(await tag.getByLabel('Name').inputValue(), '');
+      await sendDetails(page, ADULT);
+      await tag.getByLabel('Code').fill(SANDBOX_CODE);
+      await tag.getByRole('button', { name: 'Confirm' }).click();
+      await waitForState(page, 'verified');
     });
   });
 
