@@ -1,7 +1,7 @@
 // The form mode (mode="form", PortOne V2's API flow): the tag's own form, no window, against a
 // stand-in verifier whose /v1/otp/* endpoints answer as the contract says (fetch is the edge).
 import { expect } from '@esm-bundle/chai';
-import { sendKeys } from '@web/test-runner-commands';
+import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import type { IamportVerifyElement } from '../../widget/iamport-verify.js';
 import {
   ENDPOINT, FakeVerifier, claimsFor, cleanup, deviceClock, expectAccessible, fixture, nextEvent, problem, statusText, tokenFor, until,
@@ -166,6 +166,19 @@ describe('the form mode: the form', () => {
     const slot = part(element, 'consent').querySelector('slot')!;
     expect(slot.assignedElements().map((node) => node.textContent)).to.deep.equal(['우리 사이트의 개인정보 처리 안내']);
     await expectAccessible(element);
+  });
+
+  it('follows a dark colour scheme, fields included, and stays accessible (contrast) in it', async () => {
+    await emulateMedia({ colorScheme: 'dark' });
+    try {
+      const { element } = await formTag();
+      expect(getComputedStyle(control(element, 'name')).backgroundColor).to.equal('rgb(28, 31, 38)');
+      control(element, 'name').focus();
+      await sendKeys({ press: 'Enter' });
+      await expectAccessible(element);
+    } finally {
+      await emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   it('prefills what the page knows (customer-name, phone, the carrier as PortOne names it)', async () => {
