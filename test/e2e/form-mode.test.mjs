@@ -1,10 +1,11 @@
 // The form mode (PortOne V2's API flow, no window) end to end: the verifier under `wrangler dev`,
-// its sandbox's PortOne stand-in, and the backend kit checking what it signs. Driven over HTTP as
-// the tag's form drives it (the tag's own form is tested in Chromium by its suite).
+// its sandbox's PortOne stand-in, and the backend kit checking what it signs; first over HTTP as
+// the tag's form drives it, then the tag's own form in Chromium on a site of another origin, opening
+// no window. (form-mode-demo.test.mjs drives the demo's form: a minor, the PASS app, start over.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyAttestation } from 'iamport-verify/server';
-import { startVerifier } from './support.mjs';
+import { iamportEvents, launchBrowser, recordEvents, serve, startVerifier, waitForState } from './support.mjs';
 
 /** The sandbox's code and persons (README, "In the sandbox"): chosen by phone number. */
 const SANDBOX_OTP = '000000';
@@ -14,8 +15,30 @@ const GUARDIAN = { name: '조보호', phone_number: '01000000012' };
 const CARRIER_FAILURE = { name: '김테스트', phone_number: '01099990002' };
 
 let verifier;
-before(async () => { verifier = await startVerifier(); });
-after(async () => { await verifier?.stop(); });
+let browser;
+let site;
+
+before(async () => {
+  // The site is another origin: its page loads the tag from the verifier, which allows that origin.
+  site = await serve((request, response) => {
+    const url = new URL(request.url, 'http://site');
+    if (url.pathname !== '/sign-up') return response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign up</title>
+<script type="module" src="${verifier.origin}/iamport-verify.js"></script></head>
+<body><main><form id="sign-up"><iamport-verify name="age_token" provider="portone" mode="form" store-id="store-sandbox"
+channel-key="channel-key-sandbox" endpoint="${verifier.origin}" min-age="19" lang="en" required></iamport-verify>
+<button>Sign up</button></form></main></body></html>`);
+  });
+  verifier = await startVerifier({ origins: [site.origin] });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+  await verifier?.stop();
+});
 
 /** POST JSON from the verifier's own demo origin (an allowed one), as the tag's page would. */
 async function post(path, body) {
@@ -105,5 +128,94 @@ describe('the form mode against wrangler dev', () => {
     for (const typed of [ADULT.name, ADULT.phone_number, MINOR.phone_number, GUARDIAN.name, '9001011', '123456']) {
       assert.ok(!lines.includes(typed), `a log line holds ${typed}`);
     }
+  });
+});
+
+/** The site's sign-up page in a fresh English context, its tag showing the form; closed whatever happens. No window may open. */
+async function onSignUp(scenario) {
+  const context = await browser.newContext({ locale: 'en-US' });
+  await recordEvents(context);
+  const windows = [];
+  context.on('page', (opened) => windows.push(opened));
+  try {
+    const page = await context.newPage();
+    await page.goto(`${site.origin}/sign-up`);
+    await waitForState(page, 'form');
+    await scenario(page);
+    assert.equal(windows.length, 1, 'the form mode opened a window');
+  } finally {
+    await context.close();
+  }
+}
+
+/** Fills the tag's details step as a person would (the fields are in its shadow root) and sends. */
+async function sendDetails(page, { name, phone_number }, method = 'SMS') {
+  const tag = page.locator('iamport-verify');
+  await tag.locator('[name=name]').fill(name);
+  await tag.locator('[name=phone]').fill(phone_number);
+  await tag.locator('[name=operator]').selectOption('SKT');
+  await tag.locator(`[name=method][value=${method}]`).check();
+  if (method === 'SMS') {
+    await tag.locator('[name=birth]').fill('900101');
+    await tag.locator('[name=gender]').fill('1');
+  }
+  await tag.locator('[name=agree]').check();
+  await tag.locator('[part~=form] [part~=submit]').click();
+}
+
+async function enterCode(page, code) {
+  const tag = page.locator('iamport-verify');
+  await tag.locator('[name=otp]').fill(code);
+  await tag.locator('[name=otp]').press('Enter');
+}
+
+const errorCodes = async (page) => (await iamportEvents(page, 'iamport-error')).map((event) => event.detail.code);
+const tokenOf = (page) => page.evaluate(() => new FormData(document.getElementById('sign-up')).get('age_token'));
+const siteCheck = (token, options = {}) => verifyAttestation(token, { issuer: verifier.origin, audience: site.origin, minAge: 19, ...options });
+
+describe('the tag\'s own form (mode="form") in Chromium against wrangler dev', () => {
+  test('an adult verifies by SMS code with no window, and the sign-up form carries a token the site\'s backend accepts', async () => {
+    await onSignUp(async (page) => {
+      await sendDetails(page, ADULT);
+      await waitForState(page, 'code');
+      await enterCode(page, SANDBOX_OTP);
+      await waitForState(page, 'verified');
+      const claims = await siteCheck(await tokenOf(page));
+      assert.equal(claims.provider, 'portone');
+      assert.equal(claims.age_over, 19);
+      // The details were read into the one send and emptied from the fields.
+      assert.equal(await page.locator('iamport-verify [name=phone]').inputValue(), '');
+    });
+  });
+
+  test('a wrong code three times is refused each time in the code step, then the right code verifies', async () => {
+    await onSignUp(async (page) => {
+      await sendDetails(page, ADULT);
+      await waitForState(page, 'code');
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await enterCode(page, '123456');
+        await page.waitForFunction((count) => window.iamportEvents.filter((event) => event.type === 'iamport-error').length === count, attempt);
+        await waitForState(page, 'code');
+      }
+      assert.deepEqual(await errorCodes(page), ['otp_incorrect', 'otp_incorrect', 'otp_incorrect']);
+      assert.equal(await page.locator('iamport-verify [name=otp]').getAttribute('aria-invalid'), 'true');
+      await enterCode(page, SANDBOX_OTP);
+      await waitForState(page, 'verified');
+      await siteCheck(await tokenOf(page));
+    });
+  });
+
+  test('the send limit: after 4 codes for one verification (the carrier refusing each) the next is otp_send_limited, and no token', async () => {
+    await onSignUp(async (page) => {
+      for (let code = 1; code <= 4; code++) {
+        await sendDetails(page, CARRIER_FAILURE);
+        await page.waitForFunction((count) => window.iamportEvents.filter((event) => event.type === 'iamport-error').length === count, code);
+        await waitForState(page, 'form');
+      }
+      await sendDetails(page, ADULT);
+      await page.waitForFunction(() => window.iamportEvents.filter((event) => event.type === 'iamport-error').length === 5);
+      assert.deepEqual(await errorCodes(page), ['carrier_failed', 'carrier_failed', 'carrier_failed', 'carrier_failed', 'otp_send_limited']);
+      assert.equal(await tokenOf(page), null, 'no value in the sign-up form');
+    });
   });
 });
