@@ -497,6 +497,11 @@ describe('the form mode and the rest of the tag', () => {
     await until(() => element.state === 'form', element, 'the first step');
     expect(control(element, 'agree').checked).to.equal(false);
     expect(part(element, 'timer').textContent).to.equal('');
+    // The id the code was sent under is spent at PortOne: the next send comes with a new challenge.
+    await typeDetails(element);
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.state === 'code', element, 'the code step again');
+    expect(verifier.issued('/v1/otp/send').map((request) => request.body.identity_verification_id)).to.deep.equal(['iv_minted1', 'iv_minted2']);
   });
 
   it('disabled: every field and button of the form is disabled', async () => {

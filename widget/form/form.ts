@@ -233,6 +233,8 @@ class FormView implements ReactiveController {
       if (!host.isCurrent(attempt)) return;
       // Sent: the details leave the tag (the fields were their only home).
       this.#details.reset();
+      // PortOne sends a code for an id once: this challenge is this verification's, and any new start gets its own.
+      host.challenges.forget();
       this.#sent = { challenge, method: details.method, ...timesOf(answer) };
       const sms = details.method === 'SMS';
       host.setState('code', sms ? text.sentSms.replace('{time}', duration(text, secondsUntil(this.#sent.expiresAt))) : text.sentApp);
@@ -315,7 +317,7 @@ class FormView implements ReactiveController {
       && !(code === 'otp_send_limited' && step === 'code');
     if (!mendable) {
       this.#sent = undefined;
-      // The challenge went with the details: the next start gets a new one.
+      // The next start gets a new challenge (a refused send may have used this one's id up).
       host.challenges.forget();
       host.setState('error', message);
     } else {
