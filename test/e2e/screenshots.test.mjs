@@ -87,6 +87,34 @@ describe('screenshots of the tag and the demo for the README', () => {
       }
     });
 
+    test(`the form mode's two steps (details with a field in error, then the code) are saved in the ${scheme} scheme`, async () => {
+      const { context, page } = await open(scheme, VIEWPORT, 2);
+      try {
+        await page.click('[data-provider="portone-form"]');
+        await waitForState(page, 'form');
+        const tag = page.locator('#age');
+        // Latin letters: some machines that take these have no Korean font.
+        await tag.getByLabel('Name').fill('Kim Test');
+        await tag.getByLabel('Mobile number').fill('0100000');
+        await tag.getByLabel('Carrier').selectOption('SKT');
+        await tag.getByLabel('Date of birth (YYMMDD)').fill('900101');
+        await tag.getByLabel('First digit after the hyphen').fill('1');
+        await tag.getByLabel('I agree').check();
+        await tag.getByRole('button', { name: 'Send me a code' }).click();
+        await tag.getByText('starting with 01').first().waitFor();
+        // The focus went to the field in error, scrolling the page: the whole form, from the page's top.
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await shoot(page, `form-details-${scheme}.png`, [tag], { fullPage: true });
+        await tag.getByLabel('Mobile number').fill('01000000001');
+        await tag.getByRole('button', { name: 'Send me a code' }).click();
+        await waitForState(page, 'code');
+        await tag.getByLabel('Code').fill('000000');
+        await shoot(page, `form-code-${scheme}.png`, [tag]);
+      } finally {
+        await context.close();
+      }
+    });
+
     test(`the whole demo page, verified and submitted, is saved in the ${scheme} scheme`, async () => {
       const { context, page } = await open(scheme, VIEWPORT, 1);
       try {

@@ -103,6 +103,9 @@ export const formStyles = css`
     color: inherit;
     border: 1px solid var(--iamport-verify-border, var(--_border));
   }
+  [part=resend]:disabled {
+    opacity: 0.6;
+  }
   .visually-hidden {
     position: absolute;
     width: 1px;
