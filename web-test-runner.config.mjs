@@ -34,7 +34,9 @@ const otherOrigin = await new Promise((resolve) => {
 
 /**
  * Requests the tests can hold back (`executeServerCommand('hold', path)`, then `'release'`):
- * a module that has not arrived yet when the person clicks.
+ * a module that has not arrived yet when the person clicks. Each test file's page runs with the
+ * browser's cache off (see createPage): the runner lets it keep modules a year, and a module an
+ * earlier file's page had loaded would then never reach the server to be held.
  */
 const held = new Map();
 function holdRequests() {
@@ -68,6 +70,11 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: { executablePath: ensureChromium(), headless: true, args: CHROMIUM_ARGS },
+      async createPage({ context }) {
+        const page = await context.newPage();
+        await page.setCacheEnabled(false);
+        return page;
+      },
     }),
   ],
   concurrency: 1,
