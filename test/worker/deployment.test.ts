@@ -38,6 +38,8 @@ describe('a production deployment', () => {
     ['no ledger binding', { LEDGER: undefined }, 'the LEDGER binding is required'],
     ['no exchange rate limiter binding', { EXCHANGE_RATE_LIMITER: undefined }, 'the EXCHANGE_RATE_LIMITER binding is required'],
     ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
+    ['no OTP guard binding', { OTP_GUARD: undefined }, 'the OTP_GUARD binding is required'],
+    ['no OTP rate limiter binding', { OTP_RATE_LIMITER: undefined }, 'the OTP_RATE_LIMITER binding is required'],
   ] as [string, EnvVars, string][])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
     const logs = vi.spyOn(console, 'log');
     const response = await healthz({ ...PRODUCTION, ...change });

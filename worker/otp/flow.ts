@@ -142,13 +142,14 @@ export async function confirmCode(request: ReturnType<typeof parseConfirmRequest
   const id = exchangeRequest.upstreamId;
   return exchange(exchangeRequest, ctx, async () => {
     const now = Date.now();
-    const begun = await otpGuardFor(ctx.env, 'verification', id).beginConfirm(id);
+    const begun = await otpGuardFor(ctx.env, 'verification', id).beginConfirm(id, request.otp !== undefined);
     if (begun.limited) {
       throw new VerifyError('otp_attempts_exceeded', 'Too many attempts: this verification is spent; start over.', {
         'retry-after': String(begun.retryAfterSeconds),
       });
     }
     if (begun.notSent) throw new VerifyError('otp_not_sent', 'No code was sent for this verification yet.');
+    if (begun.codeMissing) throw new VerifyError('invalid_request', '`otp` is missing: an SMS code is confirmed with the code.');
     try {
       return await portOneClient(ctx).confirmIdentityVerification(id, request.otp, request.storeId);
     } catch (error) {

@@ -115,12 +115,13 @@ export class OtpGuard extends DurableObject<unknown> {
 
   /**
    * Count a confirm for `id`. Refused once MAX_CONFIRM_ATTEMPTS were tried: the challenge is
-   * spent. `notSent` (and nothing counted) when no code went out through us; otherwise returns
-   * when the current code expires.
+   * spent. Nothing is counted when no code went out through us (`notSent`), or when an SMS
+   * code is confirmed without one (`codeMissing`); otherwise returns when the current code expires.
    */
-  async beginConfirm(id: string): Promise<Limited | { limited: false; notSent?: true; codeExpiresAtMs?: number }> {
+  async beginConfirm(id: string, withCode: boolean): Promise<Limited | { limited: false; notSent?: true; codeMissing?: true; codeExpiresAtMs?: number }> {
     const row = this.#verification(id);
     if (!row || row.last_sent_at === null) return { limited: false, notSent: true };
+    if (row.method === 'SMS' && !withCode) return { limited: false, codeMissing: true };
     if (row.attempts >= MAX_CONFIRM_ATTEMPTS) return { limited: true, retryAfterSeconds: SPENT_RETRY_AFTER_SECONDS };
     this.ctx.storage.sql.exec('UPDATE verifications SET attempts = attempts + 1 WHERE id = ?', id);
     return { limited: false, codeExpiresAtMs: row.code_expires_at ?? undefined };
