@@ -32,9 +32,11 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         minify: true,
-        // The parts loaded on demand (a provider, the exchange), beside the main module: it imports
-        // them relative to its own URL, so they come from wherever it came from.
-        chunkFileNames: 'iamport-verify/[name]-[hash].js',
+        // The parts loaded on demand (a provider, the exchange, the form mode's form), beside the main
+        // module: it imports them relative to its own URL, so they come from wherever it came from.
+        // Six characters of hash tell a handful of files' versions apart, and each one the main
+        // module names is bytes gzip cannot shrink on every page view.
+        chunkFileNames: 'iamport-verify/[name]-[hash:6].js',
       },
     },
     lib: {

@@ -30,7 +30,9 @@ export const styles = css`
       --_error: #ff9b92;
     }
   }
-  :host([hidden]) {
+  /* The form mode's form takes the button's place: nothing is shown while it comes. */
+  :host([hidden]),
+  :host([mode=form]) .loading * {
     display: none;
   }
   [part=base] {

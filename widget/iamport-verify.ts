@@ -380,7 +380,7 @@ export class IamportVerifyElement extends ReactiveElement {
     // A removed attribute leaves its property null: not a rule.
     const ages = [this.minAge, this.minYearAge, this.guardianUnder].filter((age) => age != null);
     return ages.length > 1 ? 'set one of min-age, min-year-age and guardian-under'
-      : ages.some((age) => !Number.isInteger(age)) ? 'the age must be a whole number' : undefined;
+      : ages.some((age) => !Number.isInteger(age)) ? 'the age must be an integer' : undefined;
   }
 
   #prepare(): void {

@@ -59,7 +59,7 @@ export async function post<T>(endpoint: string, path: string, body: object, isVa
     if (typeof data?.code === 'string') throw new FlowError(data.code, data.detail, false, +response.headers.get('retry-after')!);
     throw new FlowError('network_error', `HTTP ${response.status}`, response.status >= 500);
   }
-  if (!data || !isValid(data)) throw new FlowError('network_error', 'Unexpected answer from the verifier.');
+  if (!data || !isValid(data)) throw new FlowError('network_error', 'unexpected answer');
   return data as T;
 }
 

@@ -181,6 +181,15 @@ describe('the form mode: the form', () => {
     }
   });
 
+  it('shows nothing of the popup flow while the form comes: the card is empty until the form takes the button\'s place', async () => {
+    const page = await fixture<HTMLFormElement>(tag(), { preload: false, waitFor: 'none' });
+    const element = page.querySelector('iamport-verify')!;
+    await element.updateComplete;
+    expect(element.state).to.equal('loading');
+    expect(visible(part(element, 'button'))).to.equal(false);
+    await until(() => element.state === 'form', element, 'the form');
+  });
+
   it('prefills what the page knows (customer-name, phone, the carrier as PortOne names it)', async () => {
     const { element } = await formTag(`customer-name="${NAME}" phone="${PHONE}" carrier="LGT"`);
     expect([control(element, 'name').value, control(element, 'phone').value, control(element, 'operator').value]).to.deep.equal([NAME, PHONE, 'LGU']);
@@ -347,6 +356,7 @@ describe('the form mode: a verification by SMS', () => {
     expect(visible(part(element, 'button'))).to.equal(true);
     await sendKeys({ press: 'Enter' });
     await until(() => element.state === 'form', element, 'the form again');
+    await until(() => focused(element) === 'name', element, 'the focus on the first field');
     expect(verifier.issued('/v1/challenges')).to.have.length(2);
     expect(control(element, 'name').value).to.equal('');
   });

@@ -111,8 +111,16 @@ export async function show(host: VerificationHost): Promise<void> {
   // The element's own nodes (the button and the status) come with its first update.
   await tag.updateComplete;
   let view = views.get(tag);
+  const again = !!view;
   if (!view) views.set(tag, (view = new FormView(host, tag)));
   view.showDetails();
+  // Started over with the tag's button ("Verify again"), which went as the form came: the focus
+  // goes to the form's first field. Not on the page's first load, nor away from the page's own controls.
+  const focused = document.activeElement;
+  if (again && (focused === document.body || focused === tag)) {
+    await tag.updateComplete;
+    view.focusFirstField();
+  }
 }
 
 function invalidAttribute(tag: VerifyingTag): string | undefined {
@@ -177,6 +185,10 @@ class FormView implements ReactiveController {
     this.#control('operator').value = OPERATOR_OF_CARRIER[this.tag.carrier ?? ''] ?? '';
     for (const input of this.#details.querySelectorAll('.masked')) input.classList.remove('masked');
     this.host.setState('form');
+  }
+
+  focusFirstField(): void {
+    this.#control('name').focus();
   }
 
   // ReactiveController: after every update of the tag (its state, language, disabled), the form follows.
