@@ -13,6 +13,9 @@ import { PROBLEMS, type ProblemCode } from '../../worker/errors.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import type { EnvVars } from '../../worker/settings.ts';
 import { forgetIamportTokens } from '../../worker/upstream/iamport.ts';
+import { MAX_CONFIRM_ATTEMPTS } from '../../worker/otp/guard.ts';
+import { SANDBOX_OTP } from '../../worker/sandbox/standin/portone-v2-api-flow.ts';
+import { findPerson } from '../../worker/sandbox/persons.ts';
 import { envelope, FakeIamport, FakePortOne, type FakeCertification } from './fake-upstream.ts';
 import { captureLogs, expectNoLeaks, figures, postDirect } from './hardening.ts';
 import { bindings, randomClientIp, type Json } from './support.ts';
@@ -234,6 +237,32 @@ describe('V2 (PortOne) faults through the HTTP face', () => {
     const { body, record } = await v2Verification();
     portone.script.push(() => Response.json(broken(record)));
     await expectSurvived('portone', { ...body, ...extra }, code);
+  });
+});
+
+describe('the form mode\'s confirm, when PortOne fails', () => {
+  it(`counts no attempt for a confirm PortOne gave no verdict on: ${MAX_CONFIRM_ATTEMPTS + 1} outages, and the code still verifies`, async () => {
+    const issued = await challenge('portone');
+    const person = findPerson('leap_day')!;
+    const send = await postDirect('/v1/otp/send', {
+      challenge: issued.challenge, identity_verification_id: issued.merchant_uid, channel_key: 'channel-key-sandbox',
+      name: person.name, phone_number: person.phone, identity_number: '0002294', operator: 'SKT', method: 'SMS',
+    }, { overrides: SETTINGS, clientIp: randomClientIp() });
+    expect(send.status, send.text).toBe(200);
+    const confirm = async () => {
+      const answer = await postDirect('/v1/otp/confirm', { challenge: issued.challenge, identity_verification_id: issued.merchant_uid, otp: SANDBOX_OTP }, { overrides: SETTINGS, clientIp: randomClientIp() });
+      said.push(answer.text);
+      return answer;
+    };
+    for (const fault of [() => new Response('down', { status: 503 }), delayed(JUST_OVER_MS, () => Response.json({}))]) {
+      for (let outage = 0; outage < (MAX_CONFIRM_ATTEMPTS + 1) / 2; outage++) {
+        portone.script.push(fault);
+        expect((await confirm()).body.code).toBe('upstream_unavailable');
+      }
+    }
+    const good = await confirm();
+    expect(good.status, good.text).toBe(201);
+    survived.portone++;
   });
 });
 

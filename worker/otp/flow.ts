@@ -142,7 +142,8 @@ export async function confirmCode(request: ReturnType<typeof parseConfirmRequest
   const id = exchangeRequest.upstreamId;
   return exchange(exchangeRequest, ctx, async () => {
     const now = Date.now();
-    const begun = await otpGuardFor(ctx.env, 'verification', id).beginConfirm(id, request.otp !== undefined);
+    const guard = otpGuardFor(ctx.env, 'verification', id);
+    const begun = await guard.beginConfirm(id, request.otp !== undefined);
     if (begun.limited) {
       throw new VerifyError('otp_attempts_exceeded', 'Too many attempts: this verification is spent; start over.', {
         'retry-after': String(begun.retryAfterSeconds),
@@ -153,9 +154,13 @@ export async function confirmCode(request: ReturnType<typeof parseConfirmRequest
     try {
       return await portOneClient(ctx).confirmIdentityVerification(id, request.otp, request.storeId);
     } catch (error) {
+      const judged = error instanceof VerifyError && error.code === 'otp_incorrect';
+      // An attempt is a guess PortOne judged: when it gave no verdict on the code (down, timed
+      // out, refused the call), the person keeps the attempt, and their paid code with it.
+      if (!judged) await guard.giveBackConfirm(id);
       if (!(error instanceof VerifyError)) throw error;
       // PortOne does not tell an expired code from a wrong one: our clock does (the code's life began at our send).
-      if (error.code === 'otp_incorrect' && begun.codeExpiresAtMs !== undefined && now >= begun.codeExpiresAtMs) {
+      if (judged && begun.codeExpiresAtMs !== undefined && now >= begun.codeExpiresAtMs) {
         throw new VerifyError('otp_expired', 'The code has expired: ask for a new one.');
       }
       // Verified already: by an earlier confirm of this challenge whose answer was lost, or refused

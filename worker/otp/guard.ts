@@ -127,6 +127,11 @@ export class OtpGuard extends DurableObject<unknown> {
     return { limited: false, codeExpiresAtMs: row.code_expires_at ?? undefined };
   }
 
+  /** A confirm that PortOne gave no verdict on (it was down, say) is not an attempt after all. */
+  async giveBackConfirm(id: string): Promise<void> {
+    this.ctx.storage.sql.exec('UPDATE verifications SET attempts = attempts - 1 WHERE id = ? AND attempts > 0', id);
+  }
+
   /** Everything the guard holds for a key: for tests and operators (no personal data by construction). */
   async dump(): Promise<unknown[]> {
     return [

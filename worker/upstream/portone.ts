@@ -97,7 +97,7 @@ export type ApiFlowStep = 'send' | 'resend' | 'confirm';
  * `pgCode` and `pgMessage` are the upstream's and the PG's words, never trusted nor passed on.
  * A `PG_PROVIDER` error at confirm is how PortOne reports a wrong (or expired) code; the PGs'
  * codes for it are not published, so every PG error at confirm counts as a failed attempt
- * (otp.ts tells an expired code by its own clock). At send and resend it is the carrier's failure.
+ * (otp/flow.ts tells an expired code by its own clock). At send and resend it is the carrier's failure.
  */
 export function apiFlowProblem(step: ApiFlowStep, status: number, type: string | undefined): { code: ProblemCode; detail: string } {
   switch (type) {
