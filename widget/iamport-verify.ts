@@ -69,7 +69,7 @@ export class IamportVerifyElement extends ReactiveElement {
     channelKey: { attribute: 'channel-key' },
     pg: {},
     provider: {},
-    mode: {},
+    mode: { reflect: true },
     storeId: { attribute: 'store-id' },
     minAge: { attribute: 'min-age', type: Number },
     minYearAge: { attribute: 'min-year-age', type: Number },

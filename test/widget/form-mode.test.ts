@@ -190,6 +190,20 @@ describe('the form mode: the form', () => {
     await until(() => element.state === 'form', element, 'the form');
   });
 
+  it('shows nothing of the popup flow while the form comes for a tag whose mode was set as a property, as frameworks do', async () => {
+    const page = await fixture<HTMLFormElement>('<form></form>', { preload: false, waitFor: 'none' });
+    const element = document.createElement('iamport-verify') as IamportVerifyElement;
+    Object.assign(element, { endpoint: ENDPOINT, provider: 'portone', mode: 'form', storeId: 'store-1', channelKey: 'channel-key-1', lang: 'en' });
+    const errors: unknown[] = [];
+    element.addEventListener('iamport-error', (event) => errors.push((event as CustomEvent).detail));
+    page.append(element);
+    await element.updateComplete;
+    expect(errors).to.deep.equal([]);
+    expect(element.state).to.equal('loading');
+    expect(visible(part(element, 'button'))).to.equal(false);
+    await until(() => element.state === 'form', element, 'the form');
+  });
+
   it('prefills what the page knows (customer-name, phone, the carrier as PortOne names it)', async () => {
     const { element } = await formTag(`customer-name="${NAME}" phone="${PHONE}" carrier="LGT"`);
     expect([control(element, 'name').value, control(element, 'phone').value, control(element, 'operator').value]).to.deep.equal([NAME, PHONE, 'LGU']);
