@@ -240,14 +240,37 @@ describe('V2 (PortOne) faults through the HTTP face', () => {
   });
 });
 
-describe('the form mode\'s confirm, when PortOne fails', () => {
+describe('the form mode, when PortOne fails', () => {
+  const person = findPerson('leap_day')!;
+  const sendOnce = (issued: { challenge: string; merchant_uid: string }) => postDirect('/v1/otp/send', {
+    challenge: issued.challenge, identity_verification_id: issued.merchant_uid, channel_key: 'channel-key-sandbox',
+    name: person.name, phone_number: person.phone, identity_number: '0002294', operator: 'SKT', method: 'SMS',
+  }, { overrides: SETTINGS, clientIp: randomClientIp() });
+
+  it('answers a send whose first answer was lost as sent, and the code already on the phone then verifies', async () => {
+    const issued = await challenge('portone');
+    portone.script.push(async () => {
+      // PortOne sends the code, but its answer comes after the verifier gave up waiting.
+      await portone.fetch(new Request(`${portone.base}/identity-verifications/${issued.merchant_uid}/send`, {
+        method: 'POST', headers: { authorization: `PortOne ${portone.secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ channelKey: 'channel-key-sandbox', customer: { name: person.name, phoneNumber: person.phone, identityNumber: '0002294', ipAddress: '203.0.113.9' }, operator: 'SKT', method: 'SMS' }),
+      }));
+      return scheduler.wait(JUST_OVER_MS).then(() => Response.json({}));
+    });
+    const lost = await sendOnce(issued);
+    said.push(lost.text);
+    expect(lost.body.code).toBe('upstream_unavailable');
+    const again = await sendOnce(issued);
+    said.push(again.text);
+    expect(again.status, again.text).toBe(200);
+    const confirmed = await postDirect('/v1/otp/confirm', { challenge: issued.challenge, identity_verification_id: issued.merchant_uid, otp: SANDBOX_OTP }, { overrides: SETTINGS, clientIp: randomClientIp() });
+    expect(confirmed.status, confirmed.text).toBe(201);
+    survived.portone++;
+  });
+
   it(`counts no attempt for a confirm PortOne gave no verdict on: ${MAX_CONFIRM_ATTEMPTS + 1} outages, and the code still verifies`, async () => {
     const issued = await challenge('portone');
-    const person = findPerson('leap_day')!;
-    const send = await postDirect('/v1/otp/send', {
-      challenge: issued.challenge, identity_verification_id: issued.merchant_uid, channel_key: 'channel-key-sandbox',
-      name: person.name, phone_number: person.phone, identity_number: '0002294', operator: 'SKT', method: 'SMS',
-    }, { overrides: SETTINGS, clientIp: randomClientIp() });
+    const send = await sendOnce(issued);
     expect(send.status, send.text).toBe(200);
     const confirm = async () => {
       const answer = await postDirect('/v1/otp/confirm', { challenge: issued.challenge, identity_verification_id: issued.merchant_uid, otp: SANDBOX_OTP }, { overrides: SETTINGS, clientIp: randomClientIp() });

@@ -287,6 +287,34 @@ describe('limits', () => {
     expect([limited.status, limited.body.code]).toEqual([429, 'otp_send_limited']);
   });
 
+  it('starts the cooldown when a resend begins, so resends sent at once give one code, not several', async () => {
+    const { issued } = await sent('leap_day');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + RESEND_COOLDOWN_SECONDS * 1000);
+    const before = await stats();
+    const answers = await Promise.all([1, 2, 3].map(() => post('/v1/otp/resend', ids(issued))));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 429, 429]);
+    expect((await stats()).resendIdentityVerification - (before.resendIdentityVerification ?? 0)).toBe(1);
+  });
+
+  it('binds a verification to the number its code went to: a send to another number after it is refused and costs nothing', async () => {
+    const { issued } = await sent('turns_19_today');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + RESEND_COOLDOWN_SECONDS * 1000);
+    const before = await stats();
+    // Resends go to the number PortOne has: counting them against another would dodge the phone limit.
+    const other = await post('/v1/otp/send', sendBody(issued, 'adult', { phone_number: '01077770009' }));
+    expect([other.status, other.body.code]).toEqual([400, 'invalid_request']);
+    expect((await stats()).sendIdentityVerification).toBe(before.sendIdentityVerification);
+    expect((await post('/v1/otp/confirm', { ...ids(issued), otp: SANDBOX_OTP })).status).toBe(201);
+  });
+
+  it('counts no code against a number when PortOne refused the send before any carrier (no contract, a bogus channel)', async () => {
+    for (let i = 0; i <= MAX_CODES_PER_PHONE; i++) {
+      expect((await post('/v1/otp/send', sendBody(await otpChallenge(), 'adult', { phone_number: '01099990003' }))).body.code).toBe('otp_not_contracted');
+    }
+  });
+
   it(`allows ${MAX_CODES_PER_PHONE} codes to one phone number an hour, across challenges, refused or not`, async () => {
     // A number no test person has (and no other test uses): the carrier refuses each code, and each counts.
     const phone = '01077770001';

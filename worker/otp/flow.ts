@@ -16,6 +16,8 @@ import { CHALLENGE_PATTERN, field, MERCHANT_UID_PATTERN } from '../request/field
 import type { Settings } from '../settings.ts';
 import { otpGuardFor, type Limited, type Method } from './guard.ts';
 
+/** Send refusals that came from the carrier (PortOne asked it): they count against the number. Timeouts may have too. */
+const REACHED_CARRIER = new Set(['carrier_failed', 'upstream_unavailable', 'internal_error']);
 /** Digits only, 10 or 11, a Korean mobile number (010, 011, 016–019). */
 const PHONE_PATTERN = /^01[016789][0-9]{7,8}$/;
 /** The first 7 digits of the resident registration number: YYMMDD and the gender digit. */
@@ -74,21 +76,37 @@ export async function sendCode(request: SendRequest, ctx: OtpContext) {
   const now = Date.now();
   const phoneKey = await phoneKeyOf(ctx.settings, request.phone);
   const guard = otpGuardFor(ctx.env, 'verification', request.id);
-  refuseIfLimited(await guard.beginSend(request.id, phoneKey, now, forgetAtMs(issuedAt, ctx.settings)));
-  refuseIfLimited(await otpGuardFor(ctx.env, 'phone', phoneKey).countPhone(phoneKey, now));
+  const begun = await guard.beginSend(request.id, phoneKey, now, forgetAtMs(issuedAt, ctx.settings));
+  refuseIfLimited(begun);
+  if (!begun.limited && begun.otherPhone) {
+    // Resends go to the number PortOne has: one verification, one number, or the phone limit could be dodged.
+    throw new VerifyError('invalid_request', 'This verification went to another phone number: start over with a new challenge.');
+  }
+  const phoneGuard = otpGuardFor(ctx.env, 'phone', phoneKey);
+  refuseIfLimited(await phoneGuard.countPhone(phoneKey, now));
 
-  await portOneClient(ctx).sendIdentityVerification(request.id, {
-    ...(request.storeId === undefined ? {} : { storeId: request.storeId }),
-    channelKey: request.channelKey,
-    customer: {
-      name: request.name,
-      phoneNumber: request.phone,
-      ...(request.identityNumber === undefined ? {} : { identityNumber: request.identityNumber }),
-      ipAddress,
-    },
-    operator: request.operator,
-    method: request.method,
-  });
+  try {
+    await portOneClient(ctx).sendIdentityVerification(request.id, {
+      ...(request.storeId === undefined ? {} : { storeId: request.storeId }),
+      channelKey: request.channelKey,
+      customer: {
+        name: request.name,
+        phoneNumber: request.phone,
+        ...(request.identityNumber === undefined ? {} : { identityNumber: request.identityNumber }),
+        ipAddress,
+      },
+      operator: request.operator,
+      method: request.method,
+    });
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error;
+    // Refused before any carrier was asked (no contract, a malformed field, a code already out):
+    // no text reached the phone, so it does not count against the number.
+    if (!REACHED_CARRIER.has(error.code)) await phoneGuard.giveBackPhone(phoneKey);
+    // Sent already, though no send of ours went through: an earlier one to this same number, whose
+    // answer was lost on the way. The code is on the phone: answer as sent, so that it can be confirmed.
+    if (error.code !== 'otp_already_sent' || begun.limited || begun.sentBefore || begun.phoneChanged) throw error;
+  }
   return { identity_verification_id: request.id, method: request.method, ...answerTimes(await markSent(guard, request.id, request.method)) };
 }
 

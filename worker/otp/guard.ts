@@ -60,9 +60,19 @@ export class OtpGuard extends DurableObject<unknown> {
     ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS phones (phone_key TEXT PRIMARY KEY, codes INTEGER NOT NULL, window_ends_at INTEGER NOT NULL)');
   }
 
-  /** Count a send (first code) for `id`: refused past MAX_CODES_PER_VERIFICATION or within the cooldown. */
-  async beginSend(id: string, phoneKey: string, nowMs: number, forgetAtMs: number): Promise<Limited | { limited: false }> {
+  /**
+   * Count a send (first code) for `id`: refused past MAX_CODES_PER_VERIFICATION or within the
+   * cooldown. Resends go to the number PortOne has, and are counted against it: once a send of
+   * ours went through, another number is `otherPhone` (nothing counted); before that, a corrected
+   * number replaces the mistyped one (`phoneChanged`). `sentBefore` when a send of ours went through.
+   */
+  async beginSend(id: string, phoneKey: string, nowMs: number, forgetAtMs: number): Promise<Limited | {
+    limited: false; otherPhone?: true; phoneChanged?: boolean; sentBefore?: boolean;
+  }> {
     const row = this.#verification(id);
+    const sentBefore = !!row && row.last_sent_at !== null;
+    const phoneChanged = !!row && row.phone_key !== phoneKey;
+    if (phoneChanged && sentBefore) return { limited: false, otherPhone: true };
     const refusal = row && this.#codeRefusal(row, nowMs);
     if (refusal) return refusal;
     this.ctx.storage.sql.exec(
@@ -71,7 +81,7 @@ export class OtpGuard extends DurableObject<unknown> {
       id, phoneKey, forgetAtMs,
     );
     await this.#alarm.wakeBy(forgetAtMs);
-    return { limited: false };
+    return { limited: false, phoneChanged, sentBefore };
   }
 
   /**
@@ -84,7 +94,8 @@ export class OtpGuard extends DurableObject<unknown> {
     if (row.method === 'APP') return { limited: false, app: true };
     const refusal = this.#codeRefusal(row, nowMs);
     if (refusal) return refusal;
-    this.ctx.storage.sql.exec('UPDATE verifications SET codes = codes + 1 WHERE id = ?', id);
+    // The cooldown starts now, not when PortOne answers: resends sent at once cannot all pass it.
+    this.ctx.storage.sql.exec('UPDATE verifications SET codes = codes + 1, last_sent_at = ? WHERE id = ?', nowMs, id);
     return { limited: false, phoneKey: row.phone_key ?? undefined };
   }
 
@@ -111,6 +122,11 @@ export class OtpGuard extends DurableObject<unknown> {
     this.ctx.storage.sql.exec('INSERT OR REPLACE INTO phones (phone_key, codes, window_ends_at) VALUES (?, 1, ?)', phoneKey, windowEndsAt);
     await this.#alarm.wakeBy(windowEndsAt);
     return { limited: false };
+  }
+
+  /** A send PortOne refused before asking a carrier sent nothing to the number: it does not count. */
+  async giveBackPhone(phoneKey: string): Promise<void> {
+    this.ctx.storage.sql.exec('UPDATE phones SET codes = codes - 1 WHERE phone_key = ? AND codes > 0', phoneKey);
   }
 
   /**
