@@ -401,6 +401,8 @@ describe('the form mode: a verification by SMS', () => {
 
       clock.advance(181_000);
       await until(() => part(element, 'timer').textContent === 'Time is up. Please ask for a new code.', element, 'the code\'s end');
+      // The silent timer's end is said once in the status, which screen readers announce.
+      expect(statusText(element)).to.equal('Time is up. Please ask for a new code.');
     } finally {
       clock.restore();
     }
@@ -439,6 +441,32 @@ describe('the form mode: a verification by SMS', () => {
     expect(control(element, 'name').value).to.equal(NAME);
     await sendKeys({ press: 'Enter' });
     await until(() => element.state === 'code', element, 'the code step');
+  });
+
+  it('a send refused for sure asks the next under a new challenge; one whose answer was lost is sent again under the same', async () => {
+    const { element } = await formTag();
+    await typeDetails(element);
+    for (const [code, status] of [['carrier_failed', 502], ['upstream_unavailable', 503]] as const) {
+      otp.nextSend = problem(code, status);
+      const refused = nextEvent(element, 'iamport-error');
+      await sendKeys({ press: 'Enter' });
+      expect((await refused).detail.code).to.equal(code);
+      await until(() => element.state === 'form', element, 'the details step again');
+    }
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.state === 'code', element, 'the code step');
+    const ids = verifier.issued('/v1/otp/send').map((request) => request.body.identity_verification_id);
+    expect(ids[1]).to.not.equal(ids[0]);
+    expect(ids[2]).to.equal(ids[1]);
+  });
+
+  it('a flow that ends leaves nothing the person typed in the hidden form', async () => {
+    const { element } = await formTag();
+    await typeDetails(element);
+    otp.nextSend = problem('otp_not_contracted', 403);
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.state === 'error', element, 'the end of the flow');
+    for (const name of ['name', 'phone', 'birth', 'gender']) expect(control(element, name).value, name).to.equal('');
   });
 
   it('a resend refused by the limits ends the flow: the verification\'s codes are spent', async () => {

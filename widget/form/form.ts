@@ -46,6 +46,8 @@ interface Sent {
   method: Method;
   expiresAt: number;
   resendAt: number;
+  /** The code's end was announced. */
+  endSaid?: boolean;
 }
 
 /**
@@ -57,6 +59,9 @@ const MENDABLE = new Set([
   'otp_incorrect', 'otp_expired', 'otp_send_limited', 'carrier_failed', 'invalid_request',
   'rate_limited', 'network_error', 'upstream_unavailable', 'internal_error',
 ]);
+
+/** Refusals after which a send may or may not have gone out. */
+const OUTCOME_UNKNOWN = new Set(['network_error', 'upstream_unavailable', 'internal_error']);
 
 /** PortOne's SMS codes are digits (6 at the PGs we know); a little room either way. */
 const CODE_PATTERN = /^\d{4,8}$/;
@@ -257,7 +262,8 @@ class FormView implements ReactiveController {
     } catch (error) {
       if (host.isCurrent(attempt)) this.#refused(error as Failure, 'form');
     } finally {
-      this.#busy = false;
+      // A later attempt (after a reset) has its own flag.
+      if (host.isCurrent(attempt)) this.#busy = false;
     }
   }
 
@@ -284,7 +290,8 @@ class FormView implements ReactiveController {
     } catch (error) {
       if (host.isCurrent(attempt)) this.#refused(error as Failure, 'code');
     } finally {
-      this.#busy = false;
+      // A later attempt (after a reset) has its own flag.
+      if (host.isCurrent(attempt)) this.#busy = false;
     }
   }
 
@@ -297,7 +304,7 @@ class FormView implements ReactiveController {
     try {
       const answer = await host.post<SendAnswer>('/v1/otp/resend', this.#verification(sent), isSendAnswer);
       if (!host.isCurrent(attempt)) return;
-      Object.assign(sent, timesOf(answer));
+      Object.assign(sent, timesOf(answer), { endSaid: false });
       this.#code.reset();
       this.#markField(this.#control('otp'), undefined);
       host.setState('code', this.#text().resent);
@@ -306,7 +313,8 @@ class FormView implements ReactiveController {
     } catch (error) {
       if (host.isCurrent(attempt)) this.#refused(error as Failure, 'code');
     } finally {
-      this.#busy = false;
+      // A later attempt (after a reset) has its own flag.
+      if (host.isCurrent(attempt)) this.#busy = false;
     }
   }
 
@@ -331,8 +339,15 @@ class FormView implements ReactiveController {
       this.#sent = undefined;
       // The next start gets a new challenge (a refused send may have used this one's id up).
       host.challenges.forget();
+      // The flow is over: what the person typed does not wait, hidden, in the page.
+      this.#details.reset();
+      this.#code.reset();
       host.setState('error', message);
     } else {
+      // A send refused for sure (the carrier, a limit, a field) spends its id: the next gets a new
+      // one. One whose outcome is unknown keeps it: sent again, PortOne's "already sent" means the
+      // code is on the phone, and the verifier says so.
+      if (step === 'form' && !OUTCOME_UNKNOWN.has(code)) host.challenges.forget();
       host.setState(step, message);
       if (step === 'code' && (code === 'otp_incorrect' || code === 'otp_expired') && this.#sent?.method === 'SMS') {
         this.#fieldError('otp', message);
@@ -444,6 +459,11 @@ class FormView implements ReactiveController {
     const wait = secondsUntil(sent.resendAt);
     resend.disabled = wait > 0;
     const parts = [left > 0 ? text.timeLeft.replace('{time}', clock(left)) : text.timeUp];
+    // The timer is silent (it changes every second): its end is said once, in the tag's status.
+    if (left === 0 && !sent.endSaid && sent.method === 'SMS' && this.tag.state === 'code') {
+      sent.endSaid = true;
+      this.host.setState('code', text.timeUp);
+    }
     if (wait > 0 && sent.method === 'SMS') parts.push(text.resendIn.replace('{time}', clock(wait)));
     const shown = parts.join(' · ');
     if (timer.textContent !== shown) timer.textContent = shown;
