@@ -556,6 +556,22 @@ describe('the form mode and the rest of the tag', () => {
     expect(verifier.issued('/v1/otp/send').map((request) => request.body.identity_verification_id)).to.deep.equal(['iv_minted1', 'iv_minted2']);
   });
 
+  it('required: the page\'s form is not sent before the attestation, and its check takes the focus to the step the person is at', async () => {
+    const { page, element } = await formTag('required');
+    expect(page.reportValidity()).to.equal(false);
+    expect(focused(element)).to.equal('name');
+    await typeDetails(element);
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.state === 'code', element, 'the code step');
+    (element.shadowRoot!.activeElement as HTMLElement).blur();
+    expect(page.reportValidity()).to.equal(false);
+    expect(focused(element)).to.equal('otp');
+    await sendKeys({ type: CODE });
+    await sendKeys({ press: 'Enter' });
+    await until(() => element.state === 'verified', element, 'the attestation');
+    expect(page.reportValidity()).to.equal(true);
+  });
+
   it('disabled: every field and button of the form is disabled', async () => {
     const { element } = await formTag('disabled');
     for (const name of ['name', 'phone', 'operator', 'birth', 'agree']) expect(control(element, name).matches(':disabled'), name).to.equal(true);
