@@ -479,6 +479,12 @@ function logEvent(event) {
 
 for (const name of ['iamport-state', 'iamport-verified', 'iamport-error', 'iamport-expired']) tag.addEventListener(name, logEvent);
 
+// A send refused in the form mode (the carrier, a limit) is tried again under a new id, as the tag
+// does for the ids it mints: the refused id's codes are counted, and PortOne may hold it as sent.
+tag.addEventListener('iamport-error', () => {
+  if (tag.mode === 'form' && tag.state === 'form') startNewVerification();
+});
+
 tag.addEventListener('iamport-state', (event) => {
   const badge = byId('tag-state');
   badge.textContent = badge.dataset.state = event.detail.state;

@@ -112,6 +112,34 @@ describe('the form mode in the sandbox demo, in Chromium against wrangler dev', 
     });
   });
 
+  test('a send the carrier refuses keeps the details to correct, and the corrected send runs under a new id and verifies', async () => {
+    await onFormDemo(async (page) => {
+      const tag = page.locator('#age');
+      const firstId = await tag.getAttribute('merchant-uid');
+      await tag.getByLabel('Name').fill(ADULT.name);
+      // A number the sandbox's carrier does not know.
+      await tag.getByLabel('Mobile number').fill('01077770077');
+      await tag.getByLabel('Carrier').selectOption('SKT');
+      await tag.getByLabel('Date of birth (YYMMDD)').fill('900101');
+      await tag.getByLabel('First digit after the hyphen').fill('1');
+      await tag.getByLabel('I agree').check();
+      await tag.getByRole('button', { name: 'Send me a code' }).click();
+      await page.waitForFunction(() => window.iamportEvents.some((event) => event.type === 'iamport-error'));
+      assert.equal((await iamportEvents(page, 'iamport-error'))[0].detail.code, 'carrier_failed');
+      await waitForState(page, 'form');
+      const nextId = await tag.getAttribute('merchant-uid');
+      assert.notEqual(nextId, firstId);
+      assert.equal(await tag.getByLabel('Name').inputValue(), ADULT.name);
+      await tag.getByLabel('Mobile number').fill(ADULT.phone);
+      await tag.getByRole('button', { name: 'Send me a code' }).click();
+      await waitForState(page, 'code');
+      await tag.getByLabel('Code').fill(SANDBOX_CODE);
+      await tag.getByRole('button', { name: 'Confirm' }).click();
+      await waitForState(page, 'verified');
+      assert.equal((await claimsOf(page)).identity_verification_id, nextId);
+    });
+  });
+
   test('the PASS app: approved in the (sandbox) app, then "I approved" gives the attestation with no code', async () => {
     await onFormDemo(async (page) => {
       const tag = page.locator('#age');
