@@ -50,6 +50,12 @@ async function onFormDemo(scenario) {
 
 /** Fills the tag's form as a person would, by its labels, and asks for the code (or the app's approval). */
 async function sendDetails(page, person, { method = 'SMS' } = {}) {
+  await askFor(page, person, { method });
+  await waitForState(page, 'code');
+}
+
+/** Fills the details step by its labels and presses its button. */
+async function askFor(page, person, { method = 'SMS' } = {}) {
   const tag = page.locator('#age');
   await tag.getByLabel('Name').fill(person.name);
   await tag.getByLabel('Mobile number').fill(person.phone);
@@ -61,7 +67,6 @@ async function sendDetails(page, person, { method = 'SMS' } = {}) {
   }
   await tag.getByLabel('I agree').check();
   await tag.getByRole('button', { name: method === 'APP' ? 'Ask the PASS app' : 'Send me a code' }).click();
-  await waitForState(page, 'code');
 }
 
 const claimsOf = (page) => page.evaluate(() => document.querySelector('#age').claims);
@@ -116,14 +121,8 @@ describe('the form mode in the sandbox demo, in Chromium against wrangler dev', 
     await onFormDemo(async (page) => {
       const tag = page.locator('#age');
       const firstId = await tag.getAttribute('merchant-uid');
-      await tag.getByLabel('Name').fill(ADULT.name);
       // A number the sandbox's carrier does not know.
-      await tag.getByLabel('Mobile number').fill('01077770077');
-      await tag.getByLabel('Carrier').selectOption('SKT');
-      await tag.getByLabel('Date of birth (YYMMDD)').fill('900101');
-      await tag.getByLabel('First digit after the hyphen').fill('1');
-      await tag.getByLabel('I agree').check();
-      await tag.getByRole('button', { name: 'Send me a code' }).click();
+      await askFor(page, { ...ADULT, phone: '01077770077' });
       await page.waitForFunction(() => window.iamportEvents.some((event) => event.type === 'iamport-error'));
       assert.equal((await iamportEvents(page, 'iamport-error'))[0].detail.code, 'carrier_failed');
       await waitForState(page, 'form');
