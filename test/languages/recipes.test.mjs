@@ -163,30 +163,7 @@ describe('PHP\'s own parsing (no JOSE library under it)', () => {
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-describe('PHP\'s HttpJwks', () => {
-  test('fetches the JWKS once for a whole run, though some tokens carry kids it does not know', async () => {
-    const isJwks = (line) => line.route === '/.well-known/jwks.json';
-    const unknownKids = cases.filter((c) => c.expected === 'unknown_key');
-    assert.ok(unknownKids.length > 0);
-    await loggedSoFar();
-    const jwksBefore = verifier.requests().filter(isJwks).length;
-    runRecipe(PHP, [tokens.token, ...unknownKids.map((c) => c.token), tokens.token], policy());
-    await loggedSoFar();
-    assert.equal(verifier.requests().filter(isJwks).length - jwksBefore, 1);
-  });
-});
-
-/**
- * Resolves once the verifier has logged every request made so far: its log lines arrive a
- * little after the responses, so one more request, once logged, is a fence. (curl: a fresh
- * connection, where fetch might reuse one that wrangler dev has dropped meanwhile.)
- */
-async function loggedSoFar() {
-  const isHealth = (line) => line.route === '/healthz';
-  const before = verifier.requests().filter(isHealth).length;
-  assert.equal(spawnSync('curl', ['--silent', '--fail', `${verifier.origin}/healthz`]).status, 0);
-  await verifier.waitForRequests(isHealth, before + 1);
-}
+// How the recipes and PHP's HttpJwks cache the JWKS (unknown kids, withdrawn keys): jwks-cache.test.mjs.
 
 describe('PHP without openssl (IntrospectionVerifier, POST /v1/introspect)', () => {
   for (const [http, command] of [['ext-curl', PHP], ['PHP\'s streams', PHP_WITHOUT_CURL]]) {
