@@ -11,7 +11,7 @@ import { VerifyError } from '../../worker/errors.ts';
 import { findPerson } from '../../worker/sandbox/persons.ts';
 import { PortOneClient } from '../../worker/upstream/portone.ts';
 import { FakePortOne } from './fake-upstream.ts';
-import type { EnvVars } from '../../worker/settings.ts';
+import { parseSettings, type EnvVars } from '../../worker/settings.ts';
 import { postDirect } from './hardening.ts';
 import { attest, bindings, challenge, post, randomClientIp, SITE, VERIFIER, verifiedBody, type Json } from './support.ts';
 
@@ -415,6 +415,37 @@ describe('what the guard keeps', () => {
     const held = (kind: 'phone' | 'verification', key: string) => runInDurableObject(otpGuardFor(bindings, kind, key), (_instance, state) =>
       state.storage.sql.exec<{ n: number }>(kind === 'phone' ? 'SELECT COUNT(*) AS n FROM phones WHERE phone_key = ?' : 'SELECT COUNT(*) AS n FROM verifications WHERE id = ?', key).one().n);
     expect([await held('phone', gonePhone), await held('phone', keptPhone), await held('verification', goneId)]).toEqual([0, 1, 0]);
+  });
+});
+
+describe('how long the guard keeps a phone number\'s hash (README, form mode: Privacy)', () => {
+  it('beside a verification until its challenge can no longer be exchanged: 48 hours at the settings\' longest, and in the per-number count an hour', async () => {
+    // The longest the settings allow: a day each (one more second is refused).
+    for (const name of ['CHALLENGE_TTL_SECONDS', 'MAX_CERT_AGE_SECONDS'] as const) {
+      expect(() => parseSettings({ ...bindings, [name]: '86401' })).toThrow(name);
+    }
+    const longest = ownDeployment({ CHALLENGE_TTL_SECONDS: '86400', MAX_CERT_AGE_SECONDS: '86400' });
+    const issued = await longest.challengeFor() as { merchant_uid: string; challenge: string; issued_at: number };
+    const sentAt = Date.now();
+    expect((await longest.send('child_10', {}, issued)).status).toBe(200);
+    const guard = otpGuardFor(bindings, 'verification', issued.merchant_uid);
+    const kept = () => runInDurableObject(guard, (_instance, state) =>
+      state.storage.sql.exec<{ forget_at: number; phone_key: string }>('SELECT forget_at, phone_key FROM verifications WHERE id = ?', issued.merchant_uid).toArray()[0]);
+    const row = (await kept())!;
+    expect(row.forget_at).toBe((issued.issued_at + 2 * 86_400) * 1000);
+    const phoneGuard = otpGuardFor(bindings, 'phone', row.phone_key);
+    const windowEndsAt = await runInDurableObject(phoneGuard, (_instance, state) =>
+      state.storage.sql.exec<{ window_ends_at: number }>('SELECT window_ends_at FROM phones WHERE phone_key = ?', row.phone_key).one().window_ends_at);
+    expect(windowEndsAt - sentAt).toBeGreaterThanOrEqual(PHONE_WINDOW_SECONDS * 1000);
+    expect(windowEndsAt - sentAt).toBeLessThan(PHONE_WINDOW_SECONDS * 1000 + 60_000);
+    // Then it is gone.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(row.forget_at + 1000);
+    await runDurableObjectAlarm(guard);
+    await runDurableObjectAlarm(phoneGuard);
+    expect(await kept()).toBeUndefined();
+    expect(await runInDurableObject(phoneGuard, (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM phones WHERE phone_key = ?', row.phone_key).one().n)).toBe(0);
   });
 });
 
