@@ -44,7 +44,11 @@ const MODULE_ORIGIN = new URL(import.meta.url).origin;
  * @csspart resend - The form mode: the button that sends a new code.
  * @csspart timer - The form mode: the countdowns of the code's life and of the wait before a new one.
  *
+ * @attr turnstile-sitekey - The form mode: a Cloudflare Turnstile sitekey. The form then shows Turnstile's check (only when it needs the person) and sends its token with the code's request; the verifier checks it with its `TURNSTILE_SECRET`. Turnstile's script is fetched only by a form-mode tag with this attribute, when its form shows.
+ * @attr turnstile-src - The form mode: where Turnstile's script comes from. Default: Cloudflare's (`https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit`); only Cloudflare's origin or the verifier's (the sandbox's stand-in, `/sandbox/turnstile.js`) is accepted, anything else is `invalid_attribute`.
+ *
  * @slot consent - The form mode: the site's own consent text, in place of the default (ko/en).
+ * @slot turnstile - The form mode: where Turnstile's widget is rendered (the tag adds the element itself).
  *
  * @cssprop --iamport-verify-accent - Button background (and focus ring).
  * @cssprop --iamport-verify-accent-text - Button text.

@@ -15,6 +15,7 @@ export interface VerifyingTag {
   /** Where the parts loaded on demand add their styles (state.styles.ts). */
   readonly shadowRoot: ShadowRoot | null;
   readonly mode: 'popup' | 'form' | undefined;
+  readonly endpoint: string;
   readonly state: VerifyState;
   readonly name: string;
   readonly provider: ProviderName;

@@ -69,11 +69,11 @@ app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
   }, 200, { 'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
 });
 
-// The endpoints a site's page calls: allowed origins only. Exchanges are rate limited;
-// challenges cost less than a limit's own check (middleware/rate-limit.ts).
+// The endpoints a site's page calls: allowed origins only, each rate limited per client (middleware/rate-limit.ts).
 for (const path of ['/v1/challenges', '/v1/attestations', ...OTP_PATHS] as const) {
   app.on(['POST', 'OPTIONS'], path, allowedOriginsOnly());
 }
+app.post('/v1/challenges', rateLimit('CHALLENGE_RATE_LIMITER'));
 app.post('/v1/attestations', rateLimit('EXCHANGE_RATE_LIMITER'));
 for (const path of OTP_PATHS) app.post(path, rateLimit('OTP_RATE_LIMITER'));
 
@@ -164,7 +164,7 @@ function exchangeContext(c: Context<AppEnv>, provider: Provider): ExchangeContex
 }
 
 function otpContext(c: Context<AppEnv>): OtpContext {
-  return { ...exchangeContext(c, 'portone'), clientIp: c.req.header('cf-connecting-ip') };
+  return { ...exchangeContext(c, 'portone'), clientIp: c.req.header('cf-connecting-ip'), requestId: c.get('requestId') };
 }
 
 /** The `iss` of our tokens: the configured issuer, or in development our own origin. */

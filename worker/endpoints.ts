@@ -19,7 +19,7 @@ export const ENDPOINTS: readonly EndpointDoc[] = [
   },
   {
     method: 'POST', path: '/v1/otp/send',
-    request: 'form mode: `{ challenge, identity_verification_id, channel_key, store_id?, name, phone_number, identity_number, operator, method }` (`identity_number`: the first 7 digits of the resident number, for SMS; `operator`: `SKT`, `KT`, `LGU` or their `_MVNO`; `method`: `SMS` or `APP`; the id is a `portone` challenge\'s `merchant_uid`)',
+    request: 'form mode: `{ challenge, identity_verification_id, channel_key, store_id?, name, phone_number, identity_number, operator, method, turnstile_token? }` (`identity_number`: the first 7 digits of the resident number, for SMS; `operator`: `SKT`, `KT`, `LGU` or their `_MVNO`; `method`: `SMS` or `APP`; the id is a `portone` challenge\'s `merchant_uid`; `turnstile_token`: the Turnstile widget\'s token, required when the verifier has `TURNSTILE_SECRET`)',
     answer: '`200 { identity_verification_id, method, sent_at, resend_available_at, code_expires_at }` (unix s, the verifier\'s clock: time countdowns as differences from `sent_at`; a code lives 3 minutes at the PGs)', who: 'the tag, from an allowed origin',
   },
   { method: 'POST', path: '/v1/otp/resend', request: 'form mode: `{ challenge, identity_verification_id, store_id? }` (SMS only)', answer: '`200 { sent_at, resend_available_at, code_expires_at }`', who: 'the tag, from an allowed origin' },
