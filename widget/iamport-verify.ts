@@ -401,10 +401,11 @@ export class IamportVerifyElement extends ReactiveElement {
   /** The provider's module and its SDK, ready to open a window. */
   #loadProvider(name: ProviderName): Promise<VerificationProvider> {
     return providerEntry(name)!.module.load().then(async (provider) => {
-      await provider.load(this.sdkSrc || provider.sdkSrc);
+      await provider.load(this);
       return provider;
-    }).catch(() => {
-      throw new FlowError('sdk_load_failed');
+    }).catch((error) => {
+      // An sdk-src the tag may not load (providers/sources.ts) is the page's mistake, not the network's.
+      throw error.code ? error : new FlowError('sdk_load_failed');
     });
   }
 
@@ -417,8 +418,12 @@ export class IamportVerifyElement extends ReactiveElement {
     this.removeEventListener('focusin', this.#preload);
     verification.load().catch(() => {});
     // The form mode needs no provider's window: its form came as the tag connected.
-    if (this.mode !== 'form' && providerEntry(this.provider)) this.#loadProvider(this.provider).catch(() => {
-      // Reported by the click that needs it.
+    // A failed load is reported by the click that needs it; an sdk-src the tag may not load, at once.
+    if (this.mode !== 'form' && providerEntry(this.provider)) this.#loadProvider(this.provider).catch((error: FlowError) => {
+      if (error.code !== 'invalid_attribute') return;
+      // Whatever was under way (the challenge's fetch) would only end in a state that hides it.
+      this.#attempt++;
+      this.#fail(error);
     });
   };
 

@@ -12,6 +12,7 @@ import type { ProviderResult, VerificationProvider, VerificationRequest } from '
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { errorMessage, withAge, type AllMessages } from './verification-text.js';
 import { paintStates } from './state.styles.js';
+import { redirectTarget, sdkSource } from './providers/sources.js';
 import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
 
 export { VERIFICATION_MESSAGES } from './verification-text.js';
@@ -91,10 +92,18 @@ export const isAttestation = (data: any): boolean => typeof data.token === 'stri
 export function open(
   host: VerificationHost, provider: VerificationProvider, challenge: Challenge, attempt: number, guardianStep?: GuardianStep,
 ): void {
+  let params: VerificationRequest;
+  try {
+    // Where the SDK came from is checked here too: a page may have loaded the provider's SDK itself.
+    sdkSource(host.tag, provider.sdkSrc);
+    params = request(host.tag, challenge, guardianStep);
+  } catch (failure) {
+    return host.fail(failure);
+  }
   // The redirect flow leaves the page: the return finds this challenge (and the person waiting for a guardian) by its id.
   new ReturnStore(host.tag).keep(challenge, guardianStep?.person);
   host.setState('verifying', host.text().verifying);
-  provider.open(request(host.tag, challenge, guardianStep), (result) => {
+  provider.open(params, (result) => {
     if (!host.isCurrent(attempt)) return;
     provider.removeLeftovers();
     settle(host, result, challenge, guardianStep?.person);
@@ -254,6 +263,6 @@ function request(tag: VerifyingTag, challenge: Challenge, guardianStep: Guardian
     // Danal's own limit counts 만 나이: only for min-age (the verifier checks every rule itself).
     minAge: forPerson(tag.minAge), carrier: forPerson(tag.carrier),
     customerName: forPerson(tag.customerName), phone: forPerson(tag.phone),
-    company: tag.company, popup: tag.popup, redirectUrl: tag.redirectUrl || location.href,
+    company: tag.company, popup: tag.popup, redirectUrl: redirectTarget(tag),
   };
 }
