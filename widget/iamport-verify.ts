@@ -98,7 +98,7 @@ export class IamportVerifyElement extends ReactiveElement {
   declare endpoint: string;
   /** V1: the merchant code (`imp` + 8 digits) for `IMP.init`. */
   declare impCode: string | undefined;
-  /** The site's own id for this verification (at most 40 of `A-Z a-z 0-9 _ -`); default: minted by the verifier. */
+  /** The site's own id for this verification (at most 40 of `A-Z a-z 0-9 _ -`, not starting with `iv_`); default: minted by the verifier and bound to its one challenge (see "Challenges" in the README). */
   declare merchantUid: string | undefined;
   /** The channel to verify with (`channelKey`); required for `portone` (V2). */
   declare channelKey: string | undefined;
@@ -126,11 +126,11 @@ export class IamportVerifyElement extends ReactiveElement {
   declare company: string | undefined;
   /** Ask for a popup on mobile too, instead of the redirect flow (V2: `windowType.mobile` `POPUP` instead of `REDIRECTION`). */
   declare popup: boolean;
-  /** Where the redirect flow returns (V1 `m_redirect_url`, V2 `redirectUrl`). Default: the current page. */
+  /** Where the redirect flow returns (V1 `m_redirect_url`, V2 `redirectUrl`), on the page's own origin (anything else is `invalid_attribute`). Default: the current page. */
   declare redirectUrl: string | undefined;
   /** A value of the site's, echoed in the attestation's `nonce` claim. */
   declare nonce: string | undefined;
-  /** The provider SDK's URL. Default: `https://cdn.iamport.kr/v1/iamport.js` (V1), `https://cdn.portone.io/v2/browser-sdk.js` (V2). */
+  /** The provider SDK's URL: on that provider's CDN origin, the verifier's origin (the sandbox's stand-in) or the page's own (a copy the site hosts); anything else is `invalid_attribute` and nothing is fetched. Default: `https://cdn.iamport.kr/v1/iamport.js` (V1), `https://cdn.portone.io/v2/browser-sdk.js` (V2). */
   declare sdkSrc: string | undefined;
   /** `ko` or `en` (the `lang` attribute). Default: the nearest `lang` on the page, then the browser's language. */
   declare language: string | undefined;
