@@ -32,6 +32,8 @@ export interface VerifyingTag {
   readonly company: string | undefined;
   readonly popup: boolean;
   readonly redirectUrl: string | undefined;
+  readonly sdkSrc: string | undefined;
+  readonly endpoint: string;
   readonly nonce: string | undefined;
   readonly token: string;
   readonly claims: Readonly<AttestationClaims> | undefined;
