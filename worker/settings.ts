@@ -181,6 +181,18 @@ export const SETTINGS = {
     default: '5000', parse: integer(100, 60_000), secret: false,
     what: 'Timeout of each upstream call.',
   }),
+  OTP_BUDGET_PER_HOUR: setting({
+    default: '300', parse: integer(1, 1_000_000), secret: false,
+    what: 'Form mode: codes PortOne may be asked to send (sends and resends, carrier refusals included) for each allowed origin per clock hour; past it `429 otp_budget_exhausted` and one `otp_budget_exhausted` log line. Each code is billed: raise it for a site whose peak needs more.',
+  }),
+  OTP_BUDGET_PER_DAY: setting({
+    default: '3000', parse: integer(1, 10_000_000), secret: false,
+    what: 'Form mode: the same budget per day (midnight to midnight in Korea).',
+  }),
+  TURNSTILE_SECRET: setting({
+    parse: text, secret: true,
+    what: 'Form mode: the secret key of a Cloudflare Turnstile widget. When set, every `POST /v1/otp/send` needs a `turnstile_token` that Turnstile\'s `siteverify` accepts for the requesting site (the tag\'s `turnstile-sitekey`) before PortOne is asked. Cloudflare\'s test secrets (`1x0000…AA` and the like) only outside production.',
+  }),
   PURGE_AFTER_ATTEST: setting({
     default: 'false', parse: boolean, secret: false,
     what: 'After signing, delete the certification at the upstream (`DELETE /certifications/{imp_uid}`), so no personal data stays there.',
@@ -193,7 +205,7 @@ export type SettingName = keyof typeof SETTINGS;
 export type EnvVars = { [K in SettingName]?: string };
 
 /** The bindings production cannot run without (a missing rate limiter would mean no limit). */
-export const REQUIRED_BINDINGS = ['LEDGER', 'OTP_GUARD', 'EXCHANGE_RATE_LIMITER', 'INTROSPECT_RATE_LIMITER', 'OTP_RATE_LIMITER'] as const;
+export const REQUIRED_BINDINGS = ['LEDGER', 'OTP_GUARD', 'CHALLENGE_RATE_LIMITER', 'EXCHANGE_RATE_LIMITER', 'INTROSPECT_RATE_LIMITER', 'OTP_RATE_LIMITER'] as const;
 
 /** What the settings are checked against: the settings, and whether each required binding is there. */
 export type SettingsInput = EnvVars & { [K in (typeof REQUIRED_BINDINGS)[number]]?: unknown };
@@ -216,8 +228,17 @@ export function defaultBindings(): Required<EnvVars> {
 /** Where the built-in stand-in upstream answers; calls to it never leave the Worker. */
 export const SANDBOX_IAMPORT_BASE = 'https://sandbox.iamport-verify.internal/iamport';
 export const SANDBOX_PORTONE_BASE = 'https://sandbox.iamport-verify.internal/portone';
+export const SANDBOX_TURNSTILE_SITEVERIFY_URL = 'https://sandbox.iamport-verify.internal/turnstile/siteverify';
 const IAMPORT_BASE = 'https://api.iamport.kr';
 const PORTONE_BASE = 'https://api.portone.io';
+
+/**
+ * Cloudflare's documented Turnstile test secrets (developers.cloudflare.com/turnstile/troubleshooting/testing):
+ * always passes, always fails, and "token already spent". They answer for `example.com`.
+ */
+export const TURNSTILE_TEST_SECRETS: ReadonlySet<string> = new Set([
+  '1x0000000000000000000000000000000AA', '2x0000000000000000000000000000000AA', '3x0000000000000000000000000000000AA',
+]);
 
 /** The largest MAX_CERT_AGE_SECONDS allowed: the ledger keeps ids this long, whatever the setting. */
 export const MAX_CERT_AGE_LIMIT_SECONDS = 86_400;
@@ -248,6 +269,10 @@ export interface Settings {
   challengeTtlSeconds: number;
   upstreamTimeoutMs: number;
   purgeAfterAttest: boolean;
+  /** Form mode: codes per allowed origin per hour and per day. */
+  otpBudget: { perHour: number; perDay: number };
+  /** Form mode: Turnstile's secret key; undefined: no Turnstile check. */
+  turnstileSecret: string | undefined;
 }
 
 /** Why the settings cannot be used; shown in the log, never in a response. */
@@ -330,6 +355,8 @@ export function parseSettings(env: SettingsInput): Settings {
     challengeTtlSeconds: read('CHALLENGE_TTL_SECONDS')!,
     upstreamTimeoutMs: read('UPSTREAM_TIMEOUT_MS')!,
     purgeAfterAttest: read('PURGE_AFTER_ATTEST')!,
+    otpBudget: { perHour: read('OTP_BUDGET_PER_HOUR')!, perDay: read('OTP_BUDGET_PER_DAY')! },
+    turnstileSecret: read('TURNSTILE_SECRET') || undefined,
   };
 
   if (production) {
@@ -343,6 +370,10 @@ export function parseSettings(env: SettingsInput): Settings {
     if (settings.issuer && !settings.issuer.startsWith('https:')) problems.push('ISSUER must be https in production');
     if ([settings.iamport.base, settings.portone.base].some((base) => !base.startsWith('https:'))) {
       problems.push('IAMPORT_API_BASE and PORTONE_API_BASE must be https in production (the API secrets travel to them)');
+    }
+    // A test secret passes (or fails) every token: no bot check at all.
+    if (settings.turnstileSecret && TURNSTILE_TEST_SECRETS.has(settings.turnstileSecret)) {
+      problems.push('TURNSTILE_SECRET is one of Cloudflare\'s test secrets, which decide without checking anything; use the widget\'s own secret in production');
     }
     for (const binding of REQUIRED_BINDINGS) {
       if (!env[binding]) problems.push(`the ${binding} binding is required in production (wrangler.toml)`);
