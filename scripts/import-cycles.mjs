@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Fails (exit 1) when a module of widget/, worker/ or server/ imports itself back through others.
+// Fails (exit 1) when a module of widget/, worker/, server/ or protocol/ imports itself back through others.
 // Type-only and dynamic imports count too: a cycle is a knot a reader has to untie either way.
 // Run by npm test.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ const walk = (dir) => {
     else if (path.endsWith('.ts') && !path.endsWith('.d.ts')) files.push(path);
   }
 };
-for (const dir of ['widget', 'worker', 'server']) walk(join(root, dir));
+for (const dir of ['widget', 'worker', 'server', 'protocol']) walk(join(root, dir));
 
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g;
 const graph = new Map(files.map((file) => {
@@ -42,4 +42,4 @@ if (cycles.length > 0) {
   console.error(`Import cycles:\n${cycles.join('\n')}`);
   process.exit(1);
 }
-console.log(`No import cycle among ${files.length} modules of widget/, worker/ and server/.`);
+console.log(`No import cycle among ${files.length} modules of widget/, worker/, server/ and protocol/.`);

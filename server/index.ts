@@ -6,14 +6,14 @@
  * only, so it runs the same on Node 20+, Workers, Deno and Bun. The check itself is
  * `checkAttestation` (check.ts), the same one the verifier's introspection runs.
  */
-import { AGE_OPTIONS, type AgeRequirement } from './age.ts';
-import { checkAttestation } from './check.ts';
-import type { AttestationClaims } from './claims.ts';
+import { AGE_OPTIONS, type AgeRequirement } from '../protocol/age.ts';
+import { checkAttestation } from '../protocol/check.ts';
+import type { AttestationClaims } from '../protocol/claims.ts';
 import { jwksKeyResolver } from './jwks.ts';
 
 export type { AttestationClaims };
-export { ATTESTATION_ERRORS, AttestationError, type AttestationErrorCode } from './errors.ts';
-export { TOKEN_TYPE } from './token.ts';
+export { ATTESTATION_ERRORS, AttestationError, type AttestationErrorCode } from '../protocol/errors.ts';
+export { TOKEN_TYPE } from '../protocol/token.ts';
 
 export interface VerifyAttestationOptions extends AgeRequirement {
   /** The verifier's issuer URL, exactly as in `iss` (e.g. `https://verify.example.com`). */

@@ -10,8 +10,8 @@
  * across requests.
  */
 import { importJWK, type JWK } from 'jose';
-import type { KeyResolver } from './check.ts';
-import { AttestationError } from './errors.ts';
+import type { KeyResolver } from '../protocol/check.ts';
+import { AttestationError } from '../protocol/errors.ts';
 
 /**
  * The JWKS is fetched at most once per this long, whether the last attempt worked or not: an

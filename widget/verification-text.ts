@@ -4,6 +4,7 @@
  * Error codes with no message of their own (a new verifier code, say) get `failed`, so a
  * message is never missing. `{age}` is `min-age`.
  */
+import type { TagErrorCode } from './failure.js';
 import type { Lang, Messages } from './text.js';
 
 const ko = {
@@ -72,7 +73,7 @@ export type AllMessages = Messages & VerificationMessages;
  * exact code). Refusals with nothing the person can do about them (pg_error, not_certified,
  * already_used, ...) get `failed`.
  */
-const SAME_AS: Record<string, keyof AllMessages> = {
+const SAME_AS: Partial<Record<TagErrorCode, keyof AllMessages>> = {
   certification_stale: 'challenge_invalid',
   sdk_load_failed: 'network_error',
   rate_limited: 'network_error',
@@ -86,7 +87,8 @@ const SAME_AS: Record<string, keyof AllMessages> = {
 
 /** The message for an error code, with `{age}` filled in. */
 export function errorMessage(messages: AllMessages, code: string, age: number | undefined): string {
-  const key = SAME_AS[code] ?? code;
+  // `string`: a newer verifier's code, or the year rule's own key, has a message or `failed`.
+  const key = SAME_AS[code as TagErrorCode] ?? code;
   return withAge(Object.hasOwn(messages, key) ? messages[key as keyof AllMessages] : messages.failed, age);
 }
 

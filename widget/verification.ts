@@ -13,16 +13,18 @@ import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { errorMessage, withAge, type AllMessages } from './verification-text.js';
 import { paintStates } from './state.styles.js';
 import { redirectTarget, sdkSource } from './providers/sources.js';
-import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
+import { GUARDIAN_ID_SUFFIX } from '../protocol/guardian.js';
+import type { Failure, TagErrorCode } from './failure.js';
 
 export { VERIFICATION_MESSAGES } from './verification-text.js';
+export type { Failure };
 
 /**
  * The message for a failure's code, with the tag's age in it. The year rule's refusal says
  * which rule it was: 만 나이 and 연 나이 differ by up to a year. Every failure's message comes
  * from here, so here the tag gets the styles of its error state, which come with this module.
  */
-export function failureMessage(messages: AllMessages, code: string, tag: VerifyingTag): string {
+export function failureMessage(messages: AllMessages, code: TagErrorCode, tag: VerifyingTag): string {
   paintStates(tag.shadowRoot);
   const key = code === 'age_requirement_not_met' && tag.minYearAge != null ? 'year_age_requirement_not_met' : code;
   return errorMessage(messages, key, tag.minAge ?? tag.minYearAge ?? tag.guardianUnder);
@@ -42,15 +44,8 @@ export const RETRY_DELAYS_MS = [500, 1500, 3000];
  * The verifier's own answers that a moment may mend (the upstream timed out, a passing fault),
  * tried again like a lost answer: the verification they refused is still unused.
  */
-const PASSING_FAILURES = new Set(['upstream_unavailable', 'internal_error']);
+const PASSING_FAILURES = new Set<TagErrorCode>(['upstream_unavailable', 'internal_error']);
 
-/** A failure with the stable code the tag reports in `iamport-error`. */
-export interface Failure {
-  code: string;
-  message?: string | undefined;
-  /** The verifier's `Retry-After`, in seconds (0 or absent: none). */
-  retryAfter?: number | undefined;
-}
 
 /**
  * The person turned out younger than `guardian-under`: their verification waits (unused) for an
@@ -212,14 +207,14 @@ function guardianFields(fields: Record<string, string>): Record<string, string> 
  * the same one, once more) may verify for it. Anything else (a stale or foreign verification,
  * `guardian_invalid`) starts over.
  */
-const ANOTHER_GUARDIAN_MAY_TRY = new Set(['guardian_not_adult', 'guardian_same_person']);
+const ANOTHER_GUARDIAN_MAY_TRY = new Set<TagErrorCode>(['guardian_not_adult', 'guardian_same_person']);
 
 /**
  * The person is under `guardian-under`: say so, and let the next click verify the guardian. After
  * a guardian's failure, say what went wrong too (and report it in `iamport-error`), keeping the
  * person's verification: they need not verify, nor the site pay, again.
  */
-function waitForGuardian(host: VerificationHost, step: GuardianStep, failure?: string): void {
+function waitForGuardian(host: VerificationHost, step: GuardianStep, failure?: TagErrorCode): void {
   // The person took so long that no guardian could verify in time: say so now, not after the guardian's click.
   if (Date.now() > step.openUntil) return startOver(host, { code: 'guardian_too_late' } satisfies Failure);
   host.guardianStep = step;

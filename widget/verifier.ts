@@ -3,12 +3,13 @@
  * an attestation. A verifier problem keeps its `code`; anything else is `network_error`.
  */
 import type { ProviderName } from './providers/provider.js';
+import type { TagErrorCode } from './failure.js';
 
 /** A failure with the stable code the tag reports in `iamport-error`. */
 export class FlowError extends Error {
   constructor(
-    readonly code: string,
-    message = code,
+    readonly code: TagErrorCode,
+    message: string = code,
     /** The verifier's answer never arrived (no connection, or a gateway's error page instead of its own problem). */
     readonly lost = false,
     /** The verifier's `Retry-After` in seconds; 0 when it sent none. */
@@ -29,7 +30,7 @@ export interface Challenge {
 }
 
 // The claims' shape has one home, the backend kit's public type (type-only: no code comes along).
-import type { AttestationClaims } from '../server/claims.js';
+import type { AttestationClaims } from '../protocol/claims.js';
 
 export type { AttestationClaims };
 
@@ -56,7 +57,7 @@ export async function post<T>(endpoint: string, path: string, body: object, isVa
   if (!response.ok) {
     // RFC 9457 problem from the verifier: its code is the tag's error code. Anything else came
     // from something between us (a proxy's 502 page): the verifier's answer was lost.
-    if (typeof data?.code === 'string') throw new FlowError(data.code, data.detail, false, +response.headers.get('retry-after')!);
+    if (typeof data?.code === 'string') throw new FlowError(data.code as TagErrorCode, data.detail, false, +response.headers.get('retry-after')!);
     throw new FlowError('network_error', `HTTP ${response.status}`, response.status >= 500);
   }
   if (!data || !isValid(data)) throw new FlowError('network_error', 'unexpected answer');

@@ -19,7 +19,7 @@ import { upstreamFetchFor } from './upstream/http.ts';
 import { IamportClient } from './upstream/iamport.ts';
 import { PortOneClient } from './upstream/portone.ts';
 import { MAX_CERT_AGE_LIMIT_SECONDS, type Settings } from './settings.ts';
-import { GUARDIAN_ID_SUFFIX, GUARDIAN_MIN_AGE } from '../server/guardian.ts';
+import { GUARDIAN_ID_SUFFIX, GUARDIAN_MIN_AGE } from '../protocol/guardian.ts';
 
 export interface ExchangeRequest {
   provider: Provider;

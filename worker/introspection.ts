@@ -3,11 +3,11 @@
  * check (server/check.ts) with the verifier's key ring as its key resolver. Any refusal
  * answers only `{ active: false }`, never why.
  */
-import { AGE_OPTIONS, AGE_RULES, type AgeRequirement } from '../server/age.ts';
-import { checkAttestation, type KeyResolver } from '../server/check.ts';
-import type { AttestationClaims } from '../server/claims.ts';
-import { AttestationError } from '../server/errors.ts';
-import { MAX_TOKEN_LENGTH } from '../server/token.ts';
+import { AGE_OPTIONS, AGE_RULES, type AgeRequirement } from '../protocol/age.ts';
+import { checkAttestation, type KeyResolver } from '../protocol/check.ts';
+import type { AttestationClaims } from '../protocol/claims.ts';
+import { AttestationError } from '../protocol/errors.ts';
+import { MAX_TOKEN_LENGTH } from '../protocol/token.ts';
 import { VerifyError } from './errors.ts';
 import { field, NONCE_PATTERN } from './request/fields.ts';
 import type { Settings } from './settings.ts';

@@ -27,7 +27,7 @@ function ensureBuilt() {
   const built = (path) => existsSync(join(root, path));
   const demoIsNewer = readdirSync(join(root, 'demo')).some((file) =>
     !built(`dist/site/${file}`) || statSync(join(root, 'demo', file)).mtimeMs > statSync(join(root, 'dist/site', file)).mtimeMs);
-  if (built('dist/site/iamport-verify.js') && built('dist/site/sandbox/iamport.js') && built('dist/site/sandbox/portone.js') && built('dist/server/index.js') && !demoIsNewer) return;
+  if (built('dist/site/iamport-verify.js') && built('dist/site/sandbox/iamport.js') && built('dist/site/sandbox/portone.js') && built('dist/server/server/index.js') && !demoIsNewer) return;
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('npm run build failed');
 }

@@ -8,7 +8,7 @@
  * else is `invalid_attribute`, before anything is fetched or opened. Loaded on demand with the
  * providers, so the check costs the tag's main module nothing.
  */
-import type { Failure } from '../verification.js';
+import type { Failure } from '../failure.js';
 
 /** The tag's attributes these decide on. */
 export interface Sources {

@@ -1,6 +1,6 @@
 /** What goes in an attestation, and what never does (name, phone, birthday, gender, CI, DI). */
 import { base64url, hmacSha256 } from '../crypto.ts';
-import type { AttestationClaims, GuardianClaims } from '../../server/claims.ts';
+import type { AttestationClaims, GuardianClaims } from '../../protocol/claims.ts';
 import type { AgeRequirement } from './age.ts';
 import type { Provider } from './verification.ts';
 

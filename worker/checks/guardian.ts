@@ -8,7 +8,7 @@
  * relation, so the token says only what was checked.
  */
 import { VerifyError } from '../errors.ts';
-import { GUARDIAN_MIN_AGE } from '../../server/guardian.ts';
+import { GUARDIAN_MIN_AGE } from '../../protocol/guardian.ts';
 import { internationalAge, seoulDate } from './age.ts';
 import { checkVerification, type Expectation, type UpstreamVerification, type Verified } from './verification.ts';
 

@@ -7,7 +7,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { ALGORITHM, keyRing } from './keys.ts';
 import type { Settings } from '../settings.ts';
 import type { AttestationClaims } from '../checks/claims.ts';
-import { TOKEN_TYPE } from '../../server/token.ts';
+import { TOKEN_TYPE } from '../../protocol/token.ts';
 
 export async function signAttestation(settings: Settings, claims: AttestationClaims): Promise<string> {
   const ring = await keyRing(settings);

@@ -7,7 +7,7 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { ConfigurationError, DEVELOPMENT_KID_PREFIX, type Settings } from '../settings.ts';
 
-import { ALGORITHM } from '../../server/token.ts';
+import { ALGORITHM } from '../../protocol/token.ts';
 
 export { ALGORITHM };
 
