@@ -1,4 +1,8 @@
 /**
+ * Where age is decided, on the token's side: which claim attests which rule, the age a checker
+ * wants, and whether a token attests it. (How old a person is, from their birth date, is the
+ * verifier's own decision: worker/checks/age.ts.)
+ *
  * The age a site wants, and whether a token attests it: one rule per line. Each rule pairs the
  * option a checker sets with the claims the verifier wrote after checking that age itself, and
  * the parameter `POST /v1/introspect` reads it from.
@@ -13,7 +17,14 @@ import type { AttestationClaims } from './claims.ts';
 import { AttestationError, type AttestationErrorCode } from './errors.ts';
 import { GUARDIAN_MIN_AGE } from './guardian.ts';
 
-/** The ages a site may require; a token must attest every one that is given. */
+/**
+ * The two ways the verifier counts age (만 나이, and the year rule), each with the one claim that
+ * attests it: a token names the rule it checked, so a backend can never take one for the other.
+ */
+export const AGE_RULE_CLAIMS = { age: 'age_over', year_age: 'year_age_over' } as const satisfies Record<string, keyof AttestationClaims>;
+export type AgeRule = keyof typeof AGE_RULE_CLAIMS;
+
+/** The ages a checker may require of a token; it must attest every one that is given. */
 export interface AgeRequirement {
   /** Refuse tokens whose `age_over` (만 나이, international age) is missing or lower than this. */
   minAge?: number | undefined;

@@ -2,6 +2,11 @@
  * The one check of an attestation, shared by the backend kit (keys from the published JWKS)
  * and the verifier's `POST /v1/introspect` (keys from its own ring). Each caller brings only
  * its key resolver and what it expects; every refusal is an `AttestationError`.
+ *
+ * It lives with the contract, not in the kit, because what makes a token valid is part of the
+ * token's format (RFC 8725's pinned header, the required claims, the age rules): the verifier
+ * must not import its own consumer to answer introspection, and the kit keeps only its API
+ * (`verifyAttestation`) and where its keys come from (jwks.ts).
  */
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { checkAgeRequirement, type AgeRequirement } from './age.ts';

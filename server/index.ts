@@ -4,7 +4,8 @@
  * Checks an attestation offline against the verifier's published keys and returns its
  * claims, or throws an `AttestationError` with a stable `code`. Web standards and jose
  * only, so it runs the same on Node 20+, Workers, Deno and Bun. The check itself is
- * `checkAttestation` (check.ts), the same one the verifier's introspection runs.
+ * `checkAttestation` of the shared contract (protocol/check.ts), the same one the verifier's
+ * introspection runs; the kit brings its options and its keys (jwks.ts).
  */
 import { AGE_OPTIONS, type AgeRequirement } from '../protocol/age.ts';
 import { checkAttestation } from '../protocol/check.ts';

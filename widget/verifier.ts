@@ -29,7 +29,7 @@ export interface Challenge {
   issued_at?: number;
 }
 
-// The claims' shape has one home, the backend kit's public type (type-only: no code comes along).
+// The claims' shape has one home, the shared contract (type-only: no code comes along).
 import type { AttestationClaims } from '../protocol/claims.js';
 
 export type { AttestationClaims };

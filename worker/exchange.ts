@@ -5,8 +5,8 @@
  * claim. Another way in to the same attestation (a record got by other means) reuses `attest`.
  */
 import { verifyChallenge } from './checks/challenge.ts';
-import type { AgeRequirement } from './checks/age.ts';
-import { buildClaims, pairwiseSubject, type AttestationClaims } from './checks/claims.ts';
+import type { AskedAge } from './checks/age.ts';
+import { buildClaims, pairwiseSubject, type AttestationClaims } from './signing/claims.ts';
 import { checkGuardian, isUnder } from './checks/guardian.ts';
 import { checkVerification, type Expectation, type Provider, type UpstreamVerification, type Verified } from './checks/verification.ts';
 import { base64url, fromBase64url, sha256 } from './crypto.ts';
@@ -28,7 +28,7 @@ export interface ExchangeRequest {
   merchantUid: string;
   challenge: string;
   /** `min_age` (만 나이) or `min_year_age` (the year rule): the one rule the site asked for. */
-  age: AgeRequirement | undefined;
+  age: AskedAge | undefined;
   /** `guardian_under`: a person under this age (만 나이) needs an adult guardian's verification too. */
   guardianUnder: number | undefined;
   /** The guardian's verification (V1 `guardian_imp_uid`, V2 `guardian_identity_verification_id`), sent once the person was found to need one. */
@@ -82,7 +82,7 @@ export function parseProvider(body: Record<string, unknown>): Provider {
  * year rule) or `guardian_under` (the under-14 guardian step), at most one, each an age the
  * deployment allows (ALLOWED_AGES).
  */
-function parseAges(body: Record<string, unknown>, settings: Settings): { age?: AgeRequirement; guardianUnder?: number } {
+function parseAges(body: Record<string, unknown>, settings: Settings): { age?: AskedAge; guardianUnder?: number } {
   const given = (['min_age', 'min_year_age', 'guardian_under'] as const).filter((name) => body[name] !== undefined && body[name] !== null);
   if (given.length > 1) {
     throw new VerifyError('invalid_request', `Ask for one of min_age, min_year_age and guardian_under, not ${given.join(' and ')}: a token attests one rule.`);
@@ -257,7 +257,7 @@ async function fingerprint(request: ExchangeRequest, origin: string): Promise<st
  */
 function checkGuardianStep(
   record: UpstreamVerification, person: Verified, request: ExchangeRequest, expect: Expectation, guardianRecord: UpstreamVerification | undefined,
-): { age: AgeRequirement | undefined; guardian?: Verified } {
+): { age: AskedAge | undefined; guardian?: Verified } {
   const under = request.guardianUnder;
   if (under === undefined) return { age: request.age };
   if (!isUnder(record, under, expect.nowMs)) return { age: { rule: 'age', min: under } };

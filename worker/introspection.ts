@@ -1,7 +1,7 @@
 /**
- * `POST /v1/introspect` (RFC 7662), for backends with no JOSE library: the backend kit's own
- * check (server/check.ts) with the verifier's key ring as its key resolver. Any refusal
- * answers only `{ active: false }`, never why.
+ * `POST /v1/introspect` (RFC 7662), for backends with no JOSE library: the one check of a token
+ * (protocol/check.ts, which the backend kit runs too) with the verifier's key ring as its key
+ * resolver. Any refusal answers only `{ active: false }`, never why.
  */
 import { AGE_OPTIONS, AGE_RULES, type AgeRequirement } from '../protocol/age.ts';
 import { checkAttestation, type KeyResolver } from '../protocol/check.ts';

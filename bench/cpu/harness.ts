@@ -18,7 +18,7 @@ import { generateKeyPair, exportJWK } from 'jose';
 import { app } from '../../worker/app.ts';
 import { issueChallenge, verifyChallenge } from '../../worker/checks/challenge.ts';
 import { checkVerification } from '../../worker/checks/verification.ts';
-import { buildClaims, pairwiseSubject } from '../../worker/checks/claims.ts';
+import { buildClaims, pairwiseSubject } from '../../worker/signing/claims.ts';
 import { signAttestation } from '../../worker/signing/attestation.ts';
 import { keyRing } from '../../worker/signing/keys.ts';
 import { IamportClient } from '../../worker/upstream/iamport.ts';

@@ -1,4 +1,8 @@
 /**
+ * How old a person is, from their birth date: the verifier's side of where age is decided (what
+ * a token says about age, and what a checker may want of it, is the shared contract's:
+ * protocol/age.ts).
+ *
  * The two ages Korean law counts, both on today's date in Asia/Seoul:
  * - 만 나이 (international age, completed years): the Civil Act (adults at 19) and the Personal
  *   Information Protection Act (consent at 14), and every law since the 2023 reform unless it says otherwise;
@@ -7,6 +11,8 @@
  *   compare this year with the birth year.
  * Seoul has no daylight saving time, so its date is UTC+9 all year.
  */
+import type { AgeRule } from '../../protocol/age.ts';
+
 const SEOUL_OFFSET_MS = 9 * 60 * 60 * 1000;
 
 export interface CalendarDate { year: number; month: number; day: number }
@@ -50,13 +56,12 @@ export function yearAge(birth: CalendarDate, today: CalendarDate): number {
 }
 
 /**
- * Which rule a site asked for, and the age: `min_age` (만 나이, claim `age_over`) or
- * `min_year_age` (연 나이, claim `year_age_over`). A token names the rule it checked, so a
- * backend can never take one for the other.
+ * The one age a site asked the verifier to check of a person, and under which rule: `min_age`
+ * (만 나이, claim `age_over`) or `min_year_age` (연 나이, claim `year_age_over`).
  */
-export type AgeRequirement = { rule: 'age' | 'year_age'; min: number };
+export type AskedAge = { rule: AgeRule; min: number };
 
-/** The person's age under the requirement's rule, today in Seoul. */
-export function ageByRule(rule: AgeRequirement['rule'], birth: CalendarDate, today: CalendarDate): number {
+/** The person's age under the rule, today in Seoul. */
+export function ageByRule(rule: AgeRule, birth: CalendarDate, today: CalendarDate): number {
   return rule === 'age' ? internationalAge(birth, today) : yearAge(birth, today);
 }

@@ -4,7 +4,7 @@
  * checks, the ledger and the signing are shared; only the clients differ.
  */
 import { VerifyError } from '../errors.ts';
-import { ageByRule, seoulDate, type AgeRequirement, type CalendarDate } from './age.ts';
+import { ageByRule, seoulDate, type AskedAge, type CalendarDate } from './age.ts';
 
 export type Provider = 'iamport' | 'portone';
 
@@ -64,7 +64,7 @@ export interface Expectation {
   nowMs: number;
   maxCertAgeSeconds: number;
   /** The age the site asked for, under the rule it asked for; undefined when none. */
-  age: AgeRequirement | undefined;
+  age: AskedAge | undefined;
 }
 
 /** What a record proved once every check passed: the facts the ledger and the claims need. */

@@ -23,6 +23,12 @@ import { AlarmClock } from './alarm-clock.ts';
  */
 export const LEDGER_BUCKETS = 64;
 
+/**
+ * The ledger's Durable Object. Its name says `ImpUid` though it now keeps PortOne V2 ids too (and
+ * the guardian's): a Durable Object class is known to Cloudflare by this name, written in the
+ * deployed migrations (wrangler.toml's `new_sqlite_classes`), and renaming it would take a
+ * `renamed_classes` migration on every existing deployment for no change in behaviour.
+ */
 export class ImpUidLedger extends DurableObject<unknown> {
   readonly #alarm = new AlarmClock(this.ctx.storage);
 

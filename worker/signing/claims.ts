@@ -1,12 +1,15 @@
-/** What goes in an attestation, and what never does (name, phone, birthday, gender, CI, DI). */
+/**
+ * What goes in an attestation, and what never does (name, phone, birthday, gender, CI, DI).
+ * These build the token and decide nothing: every check has run (checks/) before they are called.
+ */
 import { base64url, hmacSha256 } from '../crypto.ts';
+import { AGE_RULE_CLAIMS } from '../../protocol/age.ts';
 import type { AttestationClaims, GuardianClaims } from '../../protocol/claims.ts';
-import type { AgeRequirement } from './age.ts';
-import type { Provider } from './verification.ts';
+import type { AskedAge } from '../checks/age.ts';
+import type { Provider } from '../checks/verification.ts';
 
-// The claims' shape has one home, the backend kit's public type; the verifier builds it.
+// The claims' shape has one home, the shared contract; the verifier builds it.
 export type { AttestationClaims };
-
 
 export interface ClaimsInput {
   issuer: string;
@@ -16,7 +19,7 @@ export interface ClaimsInput {
   ttlSeconds: number;
   merchantUid: string;
   /** The age checked, under the rule the site asked for. */
-  age: AgeRequirement | undefined;
+  age: AskedAge | undefined;
   /** The guardian step: the person is under this age, and `guardian` verified for them. */
   ageUnder?: number | undefined;
   guardian?: GuardianClaims | undefined;
@@ -41,8 +44,7 @@ export function buildClaims(input: ClaimsInput): AttestationClaims {
     provider: input.provider,
   };
   // The claim names the rule, so a backend can never take one for the other.
-  if (input.age?.rule === 'age') claims.age_over = input.age.min;
-  if (input.age?.rule === 'year_age') claims.year_age_over = input.age.min;
+  if (input.age) claims[AGE_RULE_CLAIMS[input.age.rule]] = input.age.min;
   if (input.guardian) {
     claims.age_under = input.ageUnder;
     claims.guardian = input.guardian;
