@@ -16,12 +16,11 @@ import { spawnGroup, stop as stopProcess, waitForHttp } from './processes.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const PLUGIN_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify');
-/** The test site's theme (scripts/wordpress/theme), activated by scripts/wordpress/install.php. */
-const TEST_THEME = 'iamport-verify-test';
-const TEST_THEME_DIRECTORY = join(root, 'scripts/wordpress/theme');
 /** Where Debian's wordpress package puts WordPress. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
-const PACKAGES = ['wordpress', 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
+/** Debian's WordPress ships no theme: Twenty Twenty-One (classic, with a dark mode) shows the site's pages. */
+export const THEME = 'twentytwentyone';
+const PACKAGES = ['wordpress', `wordpress-theme-${THEME}`, 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
 const DATABASE_START_TIMEOUT_MS = 60_000;
 const PHP_START_TIMEOUT_MS = 30_000;
 /** Concurrent requests PHP's built-in server answers (PHP_CLI_SERVER_WORKERS): two registrations must really run at once. */
@@ -37,7 +36,8 @@ const mariadbd = () => ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((path) =>
 
 /** Install the Debian packages when something is missing (as root, with apt); otherwise say how. */
 export function ensureWordPressPackages() {
-  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && phpHasMysqli() && mariadbd()
+  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', THEME))
+    && phpHasMysqli() && mariadbd()
     && has('mariadb-install-db') && has('msgfmt');
   if (ready()) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -128,9 +128,11 @@ function linkTree(source, target, skip) {
   }
 }
 
-/** A multisite network's constants (after scripts/wordpress/install.php has made its tables): one network, sites in paths. */
+/** A line of wp-config.php. */
+const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
+
+/** A multisite network's constants (after scripts/wordpress/network.php has made its tables): one network, sites in paths. */
 function networkConstants(origin) {
-  const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
   return [define('MULTISITE', true), define('SUBDOMAIN_INSTALL', false), define('DOMAIN_CURRENT_SITE', new URL(origin).host),
     define('PATH_CURRENT_SITE', '/'), define('SITE_ID_CURRENT_SITE', 1), define('BLOG_ID_CURRENT_SITE', 1)];
 }
@@ -138,7 +140,6 @@ function networkConstants(origin) {
 function wpConfig({ socket, password, origin, network = false }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
-  const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
   return ['<?php',
     '// Written by scripts/lib/wordpress.mjs for a throwaway local site.',
     define('DB_NAME', 'wordpress'), define('DB_USER', 'wordpress'), define('DB_PASSWORD', password),
@@ -197,15 +198,17 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });
     symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
-    // Debian's wordpress package ships no theme: ours shows posts, the plugin's output and the admin bar.
-    symlinkSync(TEST_THEME_DIRECTORY, join(site, 'wp-content/themes', TEST_THEME));
     for (const [name, source] of Object.entries(muPlugins)) writeFileSync(join(site, 'wp-content/mu-plugins', `${name}.php`), source);
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users, network })]);
+      JSON.stringify({ origin, title, admin, settings, users, theme: THEME })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
-    if (network) writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network }));
+    if (network) {
+      const made = run('php', [join(root, 'scripts/wordpress/network.php'), site, JSON.stringify({ origin, title, admin })]);
+      if (made.status !== 0) throw new Error(`making the network failed:\n${made.stdout}\n${made.stderr}`);
+      writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network }));
+    }
 
     let output = '';
     const log = new PassThrough();
