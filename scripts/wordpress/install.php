@@ -4,11 +4,8 @@
 // php install.php <site directory> <JSON: { origin, title, admin: { login, password, email }, settings: {...}, users: [...] }>
 [, $site, $json] = $argv;
 $config = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-$url = parse_url($config['origin']);
-$_SERVER['HTTP_HOST'] = $url['host'] . (isset($url['port']) ? ':' . $url['port'] : '');
-$_SERVER['SERVER_NAME'] = $url['host'];
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['SERVER_PROTOCOL'] = 'HTTP/1.1';
+require __DIR__ . '/cli.php';
+pose_as_request_to($config['origin']);
 
 define('WP_INSTALLING', true);
 require $site . '/wp-load.php';

@@ -5,10 +5,8 @@
 // php network.php <site directory> <JSON: { origin, title, admin: { email } }>
 [, $site, $json] = $argv;
 $config = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-$url = parse_url($config['origin']);
-$_SERVER['HTTP_HOST'] = $url['host'] . (isset($url['port']) ? ':' . $url['port'] : '');
-$_SERVER['SERVER_NAME'] = $url['host'];
-$_SERVER['REQUEST_URI'] = '/';
+require __DIR__ . '/cli.php';
+pose_as_request_to($config['origin']);
 
 require $site . '/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
