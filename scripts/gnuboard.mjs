@@ -4,7 +4,7 @@
 // Gnuboard's own certification gate on, to try sign-up and 19+ boards with no account and no network.
 // Everything (database, site) lives in temporary directories and is gone when you stop it (Ctrl-C).
 // PORT sets Gnuboard's port (default 8889).
-import { startGnuboard, TABLE_PREFIX } from './lib/gnuboard.mjs';
+import { ANSWER_CAPTCHA_EXTEND, setUpForTrying, startGnuboard } from './lib/gnuboard.mjs';
 import { startVerifier } from '../test/e2e/support.mjs';
 
 const port = Number(process.env.PORT ?? 8889);
@@ -16,20 +16,16 @@ console.log('Starting the verifier (wrangler dev, sandbox) and Gnuboard (MariaDB
 const verifier = await startVerifier({ origins: [siteOrigin] });
 let gnuboard;
 try {
-  gnuboard = await startGnuboard({ port });
+  gnuboard = await startGnuboard({ port, extend: { zz_demo_captcha: ANSWER_CAPTCHA_EXTEND } });
 } catch (error) {
   await verifier.stop();
   throw error;
 }
-// What the administrator does on the add-on's settings page and in Gnuboard's own settings.
-const settings = { verifier_url: verifier.origin, provider: 'iamport', imp_code: 'imp00000000', age_rule: 'min_year_age', age: 19, require_on_signup: true, reverify_days: 365 };
-gnuboard.sql(`CREATE TABLE IF NOT EXISTS ${TABLE_PREFIX}iamport_verify_config (name varchar(40) NOT NULL PRIMARY KEY, value text NOT NULL);
-  ${Object.entries(settings).map(([name, value]) => `REPLACE INTO ${TABLE_PREFIX}iamport_verify_config VALUES ('${name}', '${JSON.stringify(value)}');`).join('\n')}
-  UPDATE ${TABLE_PREFIX}config SET cf_cert_use = 2; UPDATE ${TABLE_PREFIX}board SET bo_use_cert = 'adult' WHERE bo_table = '${ADULT_BOARD}';`);
+setUpForTrying(gnuboard, { verifierUrl: verifier.origin, adultBoard: ADULT_BOARD });
 
 console.log(`
   Gnuboard with iamport-verify:   ${gnuboard.origin}/
-  Sign up (the tag):              ${gnuboard.origin}/bbs/register.php   (captcha: Gnuboard's own, read the image)
+  Sign up (the tag):              ${gnuboard.origin}/bbs/register.php   (any captcha answer: this demo site answers it)
   19+ board:                      ${gnuboard.origin}/bbs/board.php?bo_table=${ADULT_BOARD}
   Settings (회원관리 → 본인확인):   ${gnuboard.origin}/plugin/iamport-verify/adm/settings.php
   Administrator:                  ${gnuboard.admin.id} / ${gnuboard.admin.password}

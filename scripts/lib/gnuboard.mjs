@@ -18,6 +18,18 @@ const PACKAGES = ['php-cli', 'php-mysql', 'php-mbstring', 'php-xml', 'php-gd', '
 const PHP_EXTENSIONS = ['mysqli', 'mbstring', 'xml', 'gd', 'curl', 'openssl'];
 const INSTALLED_TEXT = '설치가 완료되었습니다';
 export const TABLE_PREFIX = 'g5_';
+/**
+ * An extend/ file for test and demo sites only: Gnuboard has no setting to turn its captcha (kcaptcha) off,
+ * so this answers it, in the browser's check (kcaptcha_result.php) and the server's (register_member_chk_captcha).
+ */
+export const ANSWER_CAPTCHA_EXTEND = `<?php
+if (!defined('_GNUBOARD_')) exit;
+if (basename($_SERVER['SCRIPT_NAME']) === 'kcaptcha_result.php') {
+    echo '1';
+    exit;
+}
+add_replace('register_member_chk_captcha', static function () { return false; }, 1, 1);
+`;
 
 /** Where Gnuboard is read from: GNUBOARD_DIR, else ../shared/gnuboard5 beside the project; a clear error when neither exists. */
 export function gnuboardSource() {
@@ -117,4 +129,55 @@ export async function startGnuboard({ port, extend = {}, title = 'iamport-verify
     await stop();
     throw error;
   }
+}
+
+/**
+ * The add-on set up as its settings page would save it, and Gnuboard's own gate on with `adultBoard` a 19+
+ * board (for `npm run gnuboard` and the screenshots; the suite saves the settings through the page itself).
+ */
+export function setUpForTrying(gnuboard, { verifierUrl, adultBoard }) {
+  const settings = { verifier_url: verifierUrl, provider: 'iamport', imp_code: 'imp00000000', age_rule: 'min_year_age', age: 19, require_on_signup: true, reverify_days: 365 };
+  const table = `${TABLE_PREFIX}iamport_verify_config`;
+  gnuboard.sql(`CREATE TABLE IF NOT EXISTS ${table} (name varchar(40) NOT NULL PRIMARY KEY, value text NOT NULL) DEFAULT CHARSET=utf8mb4;
+    ${Object.entries(settings).map(([name, value]) => `REPLACE INTO ${table} VALUES ('${name}', '${JSON.stringify(value)}');`).join('\n')}
+    UPDATE ${TABLE_PREFIX}config SET cf_cert_use = 2; UPDATE ${TABLE_PREFIX}board SET bo_use_cert = 'adult' WHERE bo_table = '${adultBoard}';`);
+}
+
+/**
+ * Sign up on `origin` by hand, as a script would: Gnuboard's own duplicate checks first (they set session flags),
+ * then the form with `token` (needs ANSWER_CAPTCHA_EXTEND). Resolves to { registered, alert } (Gnuboard's
+ * refusals are HTTP 200 pages with alert("...")).
+ */
+export async function signUpByHand(origin, { id, password, token = '', cookie: extraCookie = '' }) {
+  const jar = new Map();
+  const cookie = () => [...[...jar].map(([name, value]) => `${name}=${value}`), extraCookie].filter(Boolean).join('; ');
+  const post = async (path, fields) => {
+    const response = await fetch(`${origin}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie(), referer: `${origin}/bbs/register_form.php` },
+      body: new URLSearchParams(fields),
+    });
+    for (const line of response.headers.getSetCookie()) {
+      const [name, value] = line.split(';')[0].split('=');
+      jar.set(name, value);
+    }
+    return { status: response.status, location: response.headers.get('location') ?? '', body: await response.text() };
+  };
+  const email = `${id}@example.invalid`;
+  await post('/bbs/register_form.php', { agree: '1', agree2: '1' });
+  await post('/bbs/ajax.mb_id.php', { reg_mb_id: id });
+  await post('/bbs/ajax.mb_nick.php', { reg_mb_nick: id, reg_mb_id: id });
+  await post('/bbs/ajax.mb_email.php', { reg_mb_email: email, reg_mb_id: id });
+  const answer = await post('/bbs/register_form_update.php', {
+    w: '', agree: '1', agree2: '1', mb_id: id, mb_password: password, mb_password_re: password,
+    mb_name: '테스트', mb_nick: id, mb_email: email, captcha_key: '1234', iamport_verify_token: token,
+  });
+  return { registered: answer.status === 302 && /register_result\.php/.test(answer.location), alert: alertText(answer.body) };
+}
+
+/** The message of a Gnuboard alert page (alert.php writes it as a JSON-escaped string), or ''. */
+export function alertText(html) {
+  const match = html.match(/alert\(("(?:[^"\\]|\\.)*")\)/);
+  return match ? JSON.parse(match[1]) : '';
 }

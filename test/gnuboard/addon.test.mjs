@@ -5,30 +5,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair, importJWK } from 'jose';
-import { startGnuboard, TABLE_PREFIX } from '../../scripts/lib/gnuboard.mjs';
+import { alertText, ANSWER_CAPTCHA_EXTEND, signUpByHand, startGnuboard, TABLE_PREFIX } from '../../scripts/lib/gnuboard.mjs';
 import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from '../e2e/support.mjs';
 import { TEST_PERSON_SECRETS } from './persons.mjs';
 
 const SLOW_SIGNUP_COOKIE = 'iamport_test_slow_signup';
 /**
- * The test site's own extend file: Gnuboard has no setting to turn its captcha off, so the test site answers
- * it (kcaptcha_result.php and the server's check); and, asked by cookie, it holds a sign-up open for a second
- * between the add-on's check and the member's record (without a lock, a second sign-up of the same person
- * would pass in that gap).
+ * The test site's own extend file, asked for by cookie: it holds a sign-up open for a second between the
+ * add-on's check and the member's record (without a lock, a second sign-up of the same person would pass in that gap).
  */
-const TEST_SITE_EXTEND = `<?php
+const SLOW_SIGNUP_EXTEND = `<?php
 if (!defined('_GNUBOARD_')) exit;
-if (basename($_SERVER['SCRIPT_NAME']) === 'kcaptcha_result.php') {
-    echo '1';
-    exit;
-}
-add_replace('register_member_chk_captcha', static function () { return false; }, 1, 1);
 add_event('register_form_update_after', static function () {
     if (isset($_COOKIE['${SLOW_SIGNUP_COOKIE}'])) {
         sleep(1);
     }
 }, 1, 0);
 `;
+const PASSWORD = PASSWORD;
 const ADULT_BOARD = 'free';
 const REVERIFY_DAYS = 365;
 
@@ -41,7 +35,7 @@ const member = (id) => gnuboard.sql(`SELECT mb_id, mb_certify, mb_adult, mb_dupi
 before(async () => {
   const port = await freePort();
   verifier = await startVerifier({ origins: [`http://127.0.0.1:${port}`] });
-  gnuboard = await startGnuboard({ port, extend: { zz_test_site: TEST_SITE_EXTEND } });
+  gnuboard = await startGnuboard({ port, extend: { zz_test_captcha: ANSWER_CAPTCHA_EXTEND, zz_test_slow_signup: SLOW_SIGNUP_EXTEND } });
   browser = await launchBrowser();
   // A member who joined before the add-on was set up (it does nothing until then).
   const joined = await postSignUp('olduser', '');
@@ -88,8 +82,8 @@ async function openSignUp(page, id, person) {
   await Promise.all([page.waitForURL(/register_form\.php/), page.click('#fregister button[type=submit]')]);
   await waitForState(page, 'ready');
   await page.fill('#reg_mb_id', id);
-  await page.fill('#reg_mb_password', 'a-long-test-password-1');
-  await page.fill('#reg_mb_password_re', 'a-long-test-password-1');
+  await page.fill('#reg_mb_password', PASSWORD);
+  await page.fill('#reg_mb_password_re', PASSWORD);
   await page.fill('#reg_mb_name', '테스트');
   await page.fill('#reg_mb_nick', id);
   await page.fill('#reg_mb_email', `${id}@example.invalid`);
@@ -100,51 +94,28 @@ async function openSignUp(page, id, person) {
   }
 }
 
+/** Poll `condition` until it holds (or `timeoutMs` passes); resolves to whether it held. */
+async function eventually(condition, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 /** Send the form; resolves to { registered } or { alert } (Gnuboard's refusal, or the browser's own check). */
-async function submitSignUp(page) {
+async function submitSignUp(page, { button = '#btn_submit', done = /register_result\.php/ } = {}) {
   const alertsBefore = page.alerts.length;
-  await page.click('#btn_submit');
-  await page.waitForFunction(() => /register_result\.php/.test(location.href), undefined, { timeout: 30_000, polling: 200 })
-    .catch(() => {});
-  if (/register_result\.php/.test(page.url())) return { registered: true };
+  await page.click(button);
+  await eventually(() => done.test(page.url()) || page.alerts.length > alertsBefore);
+  if (done.test(page.url())) return { registered: true };
+  // A refusal may leave the browser on the form: a required tag with no value stops the form with no alert.
   return { registered: false, alert: page.alerts.slice(alertsBefore).join('\n') };
 }
 
-/** Page text holding the refusal: Gnuboard's alerts are HTTP 200 pages with alert("..."). */
-const alertOf = (html) => {
-  const match = html.match(/alert\(("(?:[^"\\]|\\.)*")\)/);
-  return match ? JSON.parse(match[1]) : '';
-};
-
-/** Sign up by hand (as a script would): Gnuboard's own duplicate checks first (they set session flags), then the form. */
-async function postSignUp(id, token, { cookie: extraCookie = '' } = {}) {
-  const jar = new Map();
-  const cookie = () => [...[...jar].map(([name, value]) => `${name}=${value}`), extraCookie].filter(Boolean).join('; ');
-  const post = async (path, fields) => {
-    const response = await fetch(`${gnuboard.origin}${path}`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie(), referer: `${gnuboard.origin}/bbs/register_form.php` },
-      body: new URLSearchParams(fields),
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair.split('=');
-      jar.set(name, value);
-    }
-    return { status: response.status, location: response.headers.get('location'), body: await response.text() };
-  };
-  const email = `${id}@example.invalid`;
-  await post('/bbs/register_form.php', { agree: '1', agree2: '1' });
-  await post('/bbs/ajax.mb_id.php', { reg_mb_id: id });
-  await post('/bbs/ajax.mb_nick.php', { reg_mb_nick: id, reg_mb_id: id });
-  await post('/bbs/ajax.mb_email.php', { reg_mb_email: email, reg_mb_id: id });
-  const answer = await post('/bbs/register_form_update.php', {
-    w: '', agree: '1', agree2: '1', mb_id: id, mb_password: 'a-long-test-password-1', mb_password_re: 'a-long-test-password-1',
-    mb_name: '테스트', mb_nick: id, mb_email: email, captcha_key: '1234', iamport_verify_token: token,
-  });
-  return { registered: answer.status === 302 && /register_result\.php/.test(answer.location ?? ''), alert: alertOf(answer.body), answer };
-}
+/** Sign up by hand (as a script would), with this token. */
+const postSignUp = (id, token, { cookie = '' } = {}) => signUpByHand(gnuboard.origin, { id, password: PASSWORD, token, cookie });
 
 /** A token made as the verifier makes them, signed with `key` (a private JWK), with `claims` changed. */
 async function signToken(key, claims) {
@@ -196,10 +167,10 @@ describe('setting the add-on up', () => {
 
   test('the admin page is closed to everyone but the super administrator', async () => {
     await withPage(async (page) => {
-      await logIn(page, 'olduser', 'a-long-test-password-1');
+      await logIn(page, 'olduser', PASSWORD);
       await page.goto(`${gnuboard.origin}/plugin/iamport-verify/adm/settings.php`);
       await page.waitForURL((url) => !url.pathname.includes('/plugin/iamport-verify/adm/'));
-      assert.match(page.alerts.join('\n'), /최고관리자만/);
+      assert.match(page.alerts.join("\n"), /최고관리자/, "Gnuboard's admin gate, or the page's own");
     });
   });
 });
@@ -236,8 +207,9 @@ describe('signing up through the tag', () => {
       await openSignUp(page, 'sora', undefined);
       await verifyAs(page, 'minor_17');
       await waitForState(page, 'error');
-      const outcome = await submitSignUp(page);
-      assert.equal(outcome.registered, false, 'the required tag holds the form back');
+      assert.equal(await page.evaluate(() => document.querySelector('#fregisterform').checkValidity()), false, 'the required tag holds the form back');
+      await page.click('#btn_submit');
+      assert.match(page.url(), /register_form\.php/);
       assert.equal(member('sora'), undefined);
     });
   });
@@ -343,14 +315,14 @@ describe('Gnuboard\'s adult board (bo_use_cert = adult)', () => {
 
   test('admits the verified adult', async () => {
     await withPage(async (page) => {
-      await logIn(page, 'haneul', 'a-long-test-password-1');
+      await logIn(page, 'haneul', PASSWORD);
       assert.ok((await openBoard(page)).admitted);
     });
   });
 
   test('refuses a member who has not verified, and sends them to verify; once verified from there, admits them', async () => {
     await withPage(async (page) => {
-      await logIn(page, 'olduser', 'a-long-test-password-1');
+      await logIn(page, 'olduser', PASSWORD);
       const refused = await openBoard(page);
       assert.equal(refused.admitted, false);
       assert.match(refused.alert, /성인인증 된 회원님만/);
@@ -367,7 +339,7 @@ describe('Gnuboard\'s adult board (bo_use_cert = adult)', () => {
   test('refuses a member whose verification is older than the period: mb_adult is cleared until they verify again', async () => {
     gnuboard.sql(`UPDATE ${TABLE_PREFIX}iamport_verify_member SET verified_at = NOW() - INTERVAL ${REVERIFY_DAYS + 1} DAY WHERE mb_id = 'haneul'`);
     await withPage(async (page) => {
-      await logIn(page, 'haneul', 'a-long-test-password-1');
+      await logIn(page, 'haneul', PASSWORD);
       const refused = await openBoard(page);
       assert.equal(refused.admitted, false);
       assert.equal(member('haneul').adult, 0);
@@ -381,9 +353,9 @@ describe('an existing member', () => {
     await postSignUp('byeol', await signToken(JSON.parse(verifier.settings.SIGNING_KEYS)[0], { sub: 'byeol-own-subject-00000000000000000000000' }));
     gnuboard.sql(`UPDATE ${TABLE_PREFIX}member SET mb_certify = '', mb_adult = 0, mb_dupinfo = '' WHERE mb_id = 'byeol'`);
     const openMemberPage = async (page) => {
-      await logIn(page, 'byeol', 'a-long-test-password-1');
+      await logIn(page, 'byeol', PASSWORD);
       await page.goto(`${gnuboard.origin}/bbs/member_confirm.php?url=register_form.php`);
-      await page.fill('#confirm_mb_password', 'a-long-test-password-1');
+      await page.fill('#confirm_mb_password', PASSWORD);
       await Promise.all([page.waitForURL(/register_form\.php/), page.click('form[name=fmemberconfirm] #btn_submit')]);
       await waitForState(page, 'ready');
     };
@@ -391,19 +363,16 @@ describe('an existing member', () => {
       await openMemberPage(page);
       await verifyAs(page, 'adult'); // haneul's person
       await waitForState(page, 'verified');
-      const alertsBefore = page.alerts.length;
-      await page.click('#btn_submit');
-      await page.waitForFunction(() => true);
-      await page.waitForTimeout(0);
-      await page.waitForEvent('dialog', { timeout: 20_000 }).catch(() => {});
-      assert.match(page.alerts.slice(alertsBefore).join('\n'), /다른 회원이 쓰고 있습니다/);
+      const refused = await submitSignUp(page, { done: /\bnever\b/ });
+      assert.match(refused.alert, /다른 회원이 쓰고 있습니다/);
       assert.equal(member('byeol').certify, '');
     });
     await withPage(async (page) => {
       await openMemberPage(page);
       await verifyAs(page, 'guardian');
       await waitForState(page, 'verified');
-      await Promise.all([page.waitForURL((url) => !/register_form_update/.test(url.pathname)), page.click('#btn_submit')]);
+      await page.click('#btn_submit');
+      assert.ok(await eventually(() => member('byeol').certify === 'hp'), 'the member is verified');
       const row = member('byeol');
       assert.equal(row.certify, 'hp');
       assert.equal(row.adult, 1);
