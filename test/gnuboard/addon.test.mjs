@@ -22,7 +22,7 @@ add_event('register_form_update_after', static function () {
     }
 }, 1, 0);
 `;
-const PASSWORD = PASSWORD;
+const PASSWORD = 'test-password-1';
 const ADULT_BOARD = 'free';
 const REVERIFY_DAYS = 365;
 
@@ -358,6 +358,7 @@ describe('an existing member', () => {
       await page.fill('#confirm_mb_password', PASSWORD);
       await Promise.all([page.waitForURL(/register_form\.php/), page.click('form[name=fmemberconfirm] #btn_submit')]);
       await waitForState(page, 'ready');
+      await page.fill('#captcha_key', '1234');
     };
     await withPage(async (page) => {
       await openMemberPage(page);
