@@ -262,6 +262,22 @@ describe('signing up through the tag', () => {
     assert.ok(control.registered, `the control passes: ${control.alert}`);
   });
 
+  test('tokens with unknown kids make Gnuboard fetch the verifier\'s keys at most once a minute', async () => {
+    const isJwksRequest = (line) => line.route === '/.well-known/jwks.json';
+    const fetchesBefore = verifier.requests().filter(isJwksRequest).length;
+    for (const kid of ['unknown-1', 'unknown-2', 'unknown-3']) {
+      const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+      const outcome = await postSignUp(`kid-${kid}`, await signToken({ ...(await exportJWK(privateKey)), kid }, {}));
+      assert.match(outcome.alert, /확인할 수 없습니다/, kid);
+    }
+    // The verifier logs a little after it answers: wait for a request made after all of them.
+    const isHealth = (line) => line.route === '/healthz';
+    const healthBefore = verifier.requests().filter(isHealth).length;
+    await fetch(`${verifier.origin}/healthz`);
+    await verifier.waitForRequests(isHealth, healthBefore + 1);
+    assert.ok(verifier.requests().filter(isJwksRequest).length - fetchesBefore <= 1, 'at most one JWKS fetch for three unknown kids');
+  });
+
   test('two sign-ups of one person at the same moment make one member', async () => {
     const slow = [[SLOW_SIGNUP_COOKIE, '1']];
     await withPage(async (first) => withPage(async (second) => {

@@ -6,17 +6,16 @@ namespace IamportVerify\Gnuboard;
 
 use IamportVerify\AttestationError;
 use IamportVerify\Http;
+use IamportVerify\HttpJwks;
 
 /**
  * The key resolver AttestationVerifier takes, on Gnuboard's file cache (data/cache), so that
- * verifications share one download of the verifier's public keys. The same two rules as the shared
- * HttpJwks: an unknown kid refetches at most once per cooldown (forged kids cannot flood the
+ * verifications share one download of the verifier's public keys. The same two rules, and numbers, as
+ * the shared HttpJwks: an unknown kid refetches at most once per cooldown (forged kids cannot flood the
  * verifier), and a set older than its maximum age is refetched (withdrawn keys stop verifying).
  */
 final class Jwks
 {
-    public const REFETCH_COOLDOWN_SECONDS = 60;
-    public const MAX_AGE_SECONDS = 600;
     /** How long a fetched set is kept at all: the last keys we had still answer while the verifier is down. */
     private const CACHE_SECONDS = 86400;
 
@@ -31,8 +30,8 @@ final class Jwks
         $cached = g5_get_cache($cacheKey);
         $cached = is_array($cached) && isset($cached['keys'], $cached['fetched_at'], $cached['attempted_at']) ? $cached : null;
         $now = time();
-        $stale = $cached === null || $now - $cached['fetched_at'] >= self::MAX_AGE_SECONDS;
-        $mayRefetch = $cached === null || $now - $cached['attempted_at'] >= self::REFETCH_COOLDOWN_SECONDS;
+        $stale = $cached === null || $now - $cached['fetched_at'] >= HttpJwks::MAX_AGE_SECONDS;
+        $mayRefetch = $cached === null || $now - $cached['attempted_at'] >= HttpJwks::REFETCH_COOLDOWN_SECONDS;
         if (($stale || $refresh) && $mayRefetch) {
             $keys = $this->fetch();
             $cached = $keys === null
