@@ -265,9 +265,9 @@ describe('signing up through the tag', () => {
   test('tokens with unknown kids make Gnuboard fetch the verifier\'s keys at most once a minute', async () => {
     const isJwksRequest = (line) => line.route === '/.well-known/jwks.json';
     const fetchesBefore = verifier.requests().filter(isJwksRequest).length;
-    for (const kid of ['unknown-1', 'unknown-2', 'unknown-3']) {
+    for (const [index, kid] of ['unknown-1', 'unknown-2', 'unknown-3'].entries()) {
       const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-      const outcome = await postSignUp(`kid-${kid}`, await signToken({ ...(await exportJWK(privateKey)), kid }, {}));
+      const outcome = await postSignUp(`unknownkid${index}`, await signToken({ ...(await exportJWK(privateKey)), kid }, {}));
       assert.match(outcome.alert, /확인할 수 없습니다/, kid);
     }
     // The verifier logs a little after it answers: wait for a request made after all of them.
