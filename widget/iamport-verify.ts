@@ -27,7 +27,7 @@ const MODULE_ORIGIN = new URL(import.meta.url).origin;
  * @tagname iamport-verify
  *
  * @event iamport-verified - The verifier signed an attestation. `detail: { token, claims }`.
- * @event iamport-error - The flow ended without one (or, in the guardian step, the guardian's verification failed while the person's still waits: state stays `guardian`; in the form mode, the verifier refused something the person can mend in place, such as a wrong code: state stays `form` or `code`). `detail: { code, message, detail? }`: `code` is the verifier's problem code, or `cancelled`, `pg_error`, `popup_blocked`, `sdk_load_failed`, `network_error`, `invalid_attribute`.
+ * @event iamport-error - The flow ended without one (or, in the guardian step, the guardian's verification failed while the person's still waits: state stays `guardian`; in the form mode, the verifier refused something the person can mend in place, such as a wrong code: state stays `form` or `code`). `detail: { code, message, detail? }`: `code` is the verifier's problem code, or `cancelled`, `pg_error`, `popup_blocked`, `sdk_load_failed`, `network_error`, `invalid_attribute`, `guardian_too_late` (the guardian came when the person's challenge had too little time left for a verification: the next click starts over).
  * @event iamport-expired - The attestation's `exp` passed; the value was cleared.
  * @event iamport-state - The state changed. `detail: { state }`.
  *

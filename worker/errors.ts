@@ -18,7 +18,7 @@ export const PROBLEMS = {
   guardian_invalid: { status: 422, title: 'Guardian verification refused', when: 'the guardian\'s verification failed a check: not certified, for another challenge, stale, made before the person\'s, or without a CI' },
   identity_key_missing: { status: 422, title: 'Identity key missing', when: 'no CI in the certification' },
   origin_mismatch: { status: 422, title: 'Verified on another site', when: 'the V1 certification\'s `origin` (the page it ran on) is not the requesting site' },
-  test_channel: { status: 422, title: 'Test channel', when: 'production only: the PortOne V2 verification ran on a test channel (`channel.type` is `TEST`)' },
+  test_channel: { status: 422, title: 'Test channel', when: 'production only: the PortOne V2 verification did not run on a live channel (`channel.type` is `TEST`, or the record names no channel)' },
   provider_mismatch: { status: 422, title: 'Made through the other provider', when: 'a V1 certification read through the PortOne V2 API (`version` is not `V2`): exchange it as V1' },
   already_used: { status: 409, title: 'Already used', when: 'this `imp_uid` (or V2 id) was already exchanged by another request (the very same request gets its attestation again while it is valid)' },
   otp_incorrect: { status: 422, title: 'Code incorrect', when: 'form mode: the code was not accepted (PortOne\'s `PG_PROVIDER` at confirm), or an APP push not approved yet; counts as an attempt' },

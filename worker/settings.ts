@@ -77,6 +77,13 @@ const ages = (value: string): readonly number[] => {
   return parsed;
 };
 
+/**
+ * A kid backends can match a token's header against and an operator can read in a log: not
+ * empty (a kid-less JWKS lookup matches any key), printable ASCII without spaces, and short.
+ */
+const KID_PATTERN = /^[\x21-\x7e]{1,64}$/;
+const isKid = (kid: unknown) => typeof kid === 'string' && KID_PATTERN.test(kid);
+
 /** Their shape only; signing/keys.ts imports them and proves each signs (`provenKeyRing`). */
 const signingKeys = (value: string): JsonWebKey[] => {
   let keys: unknown;
@@ -90,9 +97,9 @@ const signingKeys = (value: string): JsonWebKey[] => {
     (key) =>
       typeof key === 'object' && key !== null &&
       (key as JsonWebKey).kty === 'EC' && (key as JsonWebKey).crv === 'P-256' &&
-      typeof (key as JsonWebKey).d === 'string' && typeof (key as { kid?: unknown }).kid === 'string',
+      typeof (key as JsonWebKey).d === 'string' && isKid((key as { kid?: unknown }).kid),
   );
-  if (!shaped) throw new Invalid('must be a JSON array of private P-256 JWKs, each with a kid');
+  if (!shaped) throw new Invalid('must be a JSON array of private P-256 JWKs, each with a kid of 1 to 64 printable characters');
   const kids = (keys as { kid: string }[]).map((key) => key.kid);
   // Tokens name their key by kid: two keys with one kid would make some tokens unverifiable.
   if (new Set(kids).size !== kids.length) throw new Invalid('has two keys with the same kid');
@@ -107,7 +114,7 @@ const BUILT_IN_CHALLENGE_SECRET = 'development-challenge-secret';
 export const SETTINGS = {
   ENVIRONMENT: setting({
     default: 'production', development: { value: 'development' }, parse: oneOf('development', 'production'), secret: false,
-    what: '`development` or `production`. Production refuses the sandbox, development keys, `http://` origins, missing secrets and missing bindings.',
+    what: '`development` or `production`. Production refuses the sandbox, development keys, `http://` origins, missing secrets and missing bindings, and signs no PortOne test channel. A signing key whose kid does not start with `dev-` means production\'s rules whatever this says.',
   }),
   SANDBOX: setting({
     default: 'false', development: { value: 'true' }, parse: boolean, secret: false,
@@ -136,15 +143,15 @@ export const SETTINGS = {
   SIGNING_KEYS: setting({
     defaultDoc: 'none (development: made by `npm run dev`)', requiredInProduction: true, development: { make: 'signing-key' },
     parse: signingKeys, secret: true,
-    what: 'JSON array of private ES256 JWKs with unique kids. The first signs; all are published in the JWKS (rotation). Each is proven (a probe signed and verified) before anything is served. `npm run keygen` prints one.',
+    what: 'JSON array of private ES256 JWKs with unique kids (1 to 64 printable characters, no spaces). The first signs; all are published in the JWKS (rotation). Each is proven (a probe signed and verified) before anything is served. `npm run keygen` prints one.',
   }),
   SUBJECT_SECRET: setting({
     requiredInProduction: true, developmentFallback: BUILT_IN_SUBJECT_SECRET, development: { make: 'secret' }, parse: text, secret: true,
-    what: 'Secret the pairwise `sub` is derived from, at least 32 characters with any non-`dev-` key. Changing it changes every `sub`.',
+    what: 'Secret the pairwise `sub` is derived from, at least 32 characters in production. Changing it changes every `sub`.',
   }),
   CHALLENGE_SECRET: setting({
     requiredInProduction: true, developmentFallback: BUILT_IN_CHALLENGE_SECRET, development: { make: 'secret' }, parse: text, secret: true,
-    what: 'Secret that authenticates challenges, at least 32 characters with any non-`dev-` key. Changing it invalidates open challenges only.',
+    what: 'Secret that authenticates challenges, at least 32 characters in production. Changing it invalidates open challenges only.',
   }),
   ALLOWED_ORIGINS: setting({
     requiredInProduction: true, development: { make: 'local-origins' }, parse: origins, secret: false,
@@ -239,6 +246,9 @@ export const MAX_CERT_AGE_LIMIT_SECONDS = 86_400;
 /** kid prefix of the keys `npm run dev` makes; production refuses them. */
 export const DEVELOPMENT_KID_PREFIX = 'dev-';
 
+/** Whether `npm run dev` made this key: no real backend trusts it. */
+const isDevelopmentKey = (key: JsonWebKey) => String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX);
+
 /** The shortest SUBJECT_SECRET and CHALLENGE_SECRET a key that is not a development key signs with. */
 const MIN_SECRET_LENGTH = 32;
 
@@ -295,8 +305,13 @@ type ValueOf<K extends SettingName> = ReturnType<(typeof SETTINGS)[K]['parse']>;
 
 export function parseSettings(env: SettingsInput): Settings {
   const problems: string[] = [];
-  // ENVIRONMENT first: what the others fall back to depends on it.
-  const production: boolean = read('ENVIRONMENT', false) !== 'development';
+  // Production is decided first: what the others fall back to depends on it. ENVIRONMENT says
+  // it, and so does the key: a key that real backends trust must never sign under development's
+  // rules (test channels, no rate limits, an issuer taken from the request), whatever ENVIRONMENT says.
+  const declaredProduction = read('ENVIRONMENT', false) !== 'development';
+  const signingKeys = read('SIGNING_KEYS', declaredProduction) ?? [];
+  const trustedKeys = signingKeys.some((key) => !isDevelopmentKey(key));
+  const production = declaredProduction || trustedKeys;
 
   /** The setting's value: its text, else (development) its fallback, else its default. */
   function read<K extends SettingName>(name: K, inProduction: boolean = production): ValueOf<K> | undefined {
@@ -329,7 +344,7 @@ export function parseSettings(env: SettingsInput): Settings {
       base: read('PORTONE_API_BASE') ?? (sandbox ? SANDBOX_PORTONE_BASE : PORTONE_BASE),
       secret: read('PORTONE_API_SECRET') ?? '',
     },
-    signingKeys: read('SIGNING_KEYS') ?? [],
+    signingKeys,
     subjectSecret: required('SUBJECT_SECRET'),
     challengeSecret: required('CHALLENGE_SECRET'),
     allowedOrigins: read('ALLOWED_ORIGINS') ?? new Set(),
@@ -344,8 +359,6 @@ export function parseSettings(env: SettingsInput): Settings {
     turnstileSecret: read('TURNSTILE_SECRET') || undefined,
   };
 
-  const isDevelopmentKey = (key: JsonWebKey) => String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX);
-  const trustedKeys = settings.signingKeys.some((key) => !isDevelopmentKey(key));
   if (production) {
     if (sandbox) problems.push('SANDBOX must be false in production');
     if (settings.signingKeys.some(isDevelopmentKey)) {
@@ -365,21 +378,18 @@ export function parseSettings(env: SettingsInput): Settings {
     for (const binding of REQUIRED_BINDINGS) {
       if (!env[binding]) problems.push(`the ${binding} binding is required in production (wrangler.toml)`);
     }
-  }
-  // Anyone can make a sandbox person verify, so a sandbox must never sign with a key that
-  // real backends trust: with the sandbox on, every key must be a development key.
-  if (sandbox && trustedKeys) {
-    problems.push('SANDBOX is on, so SIGNING_KEYS may hold only development keys (kid starting "dev-")');
-  }
-  // A key that backends trust must not sign challenges anyone could forge, whatever ENVIRONMENT says.
-  if (trustedKeys || production) {
+    // Challenges anyone could forge must not be signed for with a key that backends trust.
     const weak = ([['SUBJECT_SECRET', settings.subjectSecret, BUILT_IN_SUBJECT_SECRET], ['CHALLENGE_SECRET', settings.challengeSecret, BUILT_IN_CHALLENGE_SECRET]] as const)
       .filter(([, value, builtIn]) => value !== '' && (value === builtIn || value.length < MIN_SECRET_LENGTH));
     if (weak.length > 0) {
-      problems.push(`${weak.map(([name]) => name).join(' and ')} must be at least ${MIN_SECRET_LENGTH} characters and not the built-in development value with a key that is not a development key`);
+      problems.push(`${weak.map(([name]) => name).join(' and ')} must be at least ${MIN_SECRET_LENGTH} characters and not the built-in development value in production`);
     }
   }
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0) {
+    // Say why production's rules apply when ENVIRONMENT says otherwise, before what they found.
+    if (production && !declaredProduction) problems.unshift(`ENVIRONMENT is development, but SIGNING_KEYS holds a key whose kid does not start with ${DEVELOPMENT_KID_PREFIX}, so production's rules apply`);
+    throw new ConfigurationError(problems);
+  }
   return settings;
 }
 
