@@ -32,6 +32,7 @@ export interface VerifyingTag {
   readonly company: string | undefined;
   readonly popup: boolean;
   readonly redirectUrl: string | undefined;
+  readonly sdkSrc: string | undefined;
   readonly nonce: string | undefined;
   readonly token: string;
   readonly claims: Readonly<AttestationClaims> | undefined;

@@ -12,6 +12,7 @@ import type { ProviderResult, VerificationProvider, VerificationRequest } from '
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { errorMessage, withAge, type AllMessages } from './verification-text.js';
 import { paintStates } from './state.styles.js';
+import { redirectTarget, sdkSource } from './providers/sources.js';
 import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
 
 export { VERIFICATION_MESSAGES } from './verification-text.js';
@@ -98,10 +99,18 @@ export function open(
   if (guardianStep && Date.now() > guardianStep.openUntil) return startOver(host, { code: 'guardian_too_late' } satisfies Failure);
   // Measured now, while the person's challenge is the one held: the guardian's window may open until then.
   const openUntil = guardianStep?.openUntil ?? Date.now() + host.challenges.openableForMs(challenge);
+  let params: VerificationRequest;
+  try {
+    // Where the SDK came from is checked here too: a page may have loaded the provider's SDK itself.
+    sdkSource(host.tag, provider.sdkSrc);
+    params = request(host.tag, challenge, guardianStep);
+  } catch (failure) {
+    return host.fail(failure);
+  }
   // The redirect flow leaves the page: the return finds this challenge (and the person waiting for a guardian) by its id.
   new ReturnStore(host.tag).keep(challenge, openUntil, guardianStep?.person);
   host.setState('verifying', host.text().verifying);
-  provider.open(request(host.tag, challenge, guardianStep), (result) => {
+  provider.open(params, (result) => {
     if (!host.isCurrent(attempt)) return;
     provider.removeLeftovers();
     settle(host, result, challenge, openUntil, guardianStep?.person);
@@ -211,6 +220,8 @@ const ANOTHER_GUARDIAN_MAY_TRY = new Set(['guardian_not_adult', 'guardian_same_p
  * person's verification: they need not verify, nor the site pay, again.
  */
 function waitForGuardian(host: VerificationHost, step: GuardianStep, failure?: string): void {
+  // The person took so long that no guardian could verify in time: say so now, not after the guardian's click.
+  if (Date.now() > step.openUntil) return startOver(host, { code: 'guardian_too_late' } satisfies Failure);
   host.guardianStep = step;
   const text = host.text();
   const ask = withAge(text.guardianNeeded, host.tag.guardianUnder);
@@ -268,6 +279,6 @@ function request(tag: VerifyingTag, challenge: Challenge, guardianStep: Guardian
     // Danal's own limit counts 만 나이: only for min-age (the verifier checks every rule itself).
     minAge: forPerson(tag.minAge), carrier: forPerson(tag.carrier),
     customerName: forPerson(tag.customerName), phone: forPerson(tag.phone),
-    company: tag.company, popup: tag.popup, redirectUrl: tag.redirectUrl || location.href,
+    company: tag.company, popup: tag.popup, redirectUrl: redirectTarget(tag),
   };
 }

@@ -4,7 +4,7 @@
  * `onError`, the one place errors meet HTTP.
  */
 import { Hono, type Context } from 'hono';
-import { issueChallenge, mintMerchantUid } from './checks/challenge.ts';
+import { issueChallenge } from './checks/challenge.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
 import type { Provider } from './checks/verification.ts';
@@ -80,7 +80,8 @@ for (const path of OTP_PATHS) app.post(path, rateLimit('OTP_RATE_LIMITER'));
 app.post('/v1/challenges', async (c) => {
   const settings = c.get('settings');
   const body = await readJsonBody(c.req.raw, { allowEmpty: true });
-  const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN) ?? mintMerchantUid();
+  // Absent: the verifier mints one, bound to this challenge alone.
+  const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN);
   const subject = { provider: parseProvider(body), merchantUid, origin: c.get('origin') };
   const issued = await issueChallenge(settings.challengeSecret, subject, Math.floor(Date.now() / 1000), settings.challengeTtlSeconds);
   return c.json(issued, 201, { 'cache-control': 'no-store' });

@@ -11,7 +11,7 @@ export interface EndpointDoc {
 }
 
 export const ENDPOINTS: readonly EndpointDoc[] = [
-  { method: 'POST', path: '/v1/challenges', request: '`{ merchant_uid?, provider? }` (`provider`: `iamport`, the default, or `portone`)', answer: '`201 { merchant_uid, challenge, issued_at, expires_at }` (unix s on the verifier\'s clock: the challenge lives `expires_at - issued_at` seconds, whatever the device\'s clock says)', who: 'the tag, from an allowed origin' },
+  { method: 'POST', path: '/v1/challenges', request: '`{ merchant_uid?, provider? }` (`merchant_uid`: the site\'s own id, not starting with `iv_`; absent, the verifier mints one bound to this challenge; `provider`: `iamport`, the default, or `portone`)', answer: '`201 { merchant_uid, challenge, issued_at, expires_at }` (unix s on the verifier\'s clock: the challenge lives `expires_at - issued_at` seconds, whatever the device\'s clock says)', who: 'the tag, from an allowed origin' },
   {
     method: 'POST', path: '/v1/attestations',
     request: 'V1 `{ imp_uid, merchant_uid, challenge, min_age? | min_year_age? | guardian_under?, guardian_imp_uid?, nonce? }`; V2 `{ provider: "portone", identity_verification_id, challenge, min_age? | min_year_age? | guardian_under?, guardian_identity_verification_id?, nonce? }` (one age rule; the guardian id only with `guardian_under`, after a `guardian_required`)',

@@ -4,7 +4,7 @@
  * turns it into an RFC 9457 problem. The README's error table is generated from this.
  */
 export const PROBLEMS = {
-  invalid_request: { status: 400, title: 'Invalid request', when: 'malformed JSON, missing or malformed fields, a body over the size limit' },
+  invalid_request: { status: 400, title: 'Invalid request', when: 'malformed JSON, missing or malformed fields, a body over the size limit, a challenge asked for a `merchant_uid` of the minted form (`iv_…`)' },
   origin_not_allowed: { status: 403, title: 'Origin not allowed', when: 'the request\'s Origin is not on the allow-list' },
   challenge_invalid: { status: 400, title: 'Challenge invalid', when: 'missing, forged or expired `challenge`, or one issued for another `merchant_uid`, site or provider' },
   certification_not_found: { status: 404, title: 'Certification not found', when: 'the upstream has no such certification' },

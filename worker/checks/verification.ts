@@ -37,8 +37,9 @@ export interface UpstreamVerification {
 /**
  * The upstream's clock and ours may differ a little: a certification stamped up to this
  * many seconds before its challenge still counts as made after it. Kept small on purpose:
- * the "not before its challenge" rule is what stops someone who saw an `imp_uid` (in a
- * redirect URL, say) from asking for a fresh challenge and exchanging it themselves, and a
+ * for a merchant_uid the site chose, the "not before its challenge" rule is what stops someone
+ * who saw an `imp_uid` (in a redirect URL, say) from asking for a fresh challenge and exchanging
+ * it themselves (a minted merchant_uid has no second challenge: checks/challenge.ts), and a
  * real verification takes far longer than this (typing the phone number, the SMS code).
  */
 export const UPSTREAM_CLOCK_BEHIND_SECONDS = 5;
