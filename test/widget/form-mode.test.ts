@@ -315,6 +315,26 @@ describe('the form mode: a verification by SMS', () => {
     expect(element.state).to.equal('form');
   });
 
+  it('refuses in the browser a mobile number the verifier refuses (012…, 015…), as it accepts the ones it takes; nothing is sent', async () => {
+    const { element } = await formTag();
+    control(element, 'name').value = NAME;
+    control(element, 'operator').value = 'KT';
+    control(element, 'birth').value = BIRTH;
+    control(element, 'gender').value = GENDER;
+    control(element, 'agree').checked = true;
+    for (const number of ['01212345678', '0151234567', '01312345678']) {
+      control(element, 'phone').value = number;
+      part<HTMLFormElement>(element, 'form').requestSubmit();
+      expect(control(element, 'phone').getAttribute('aria-invalid'), number).to.equal('true');
+      expect(errorOf(element, 'phone'), number).to.contain('10 or 11 digits starting with 01');
+      expect(focused(element), number).to.equal('phone');
+    }
+    expect(verifier.issued('/v1/otp/send')).to.have.length(0);
+    control(element, 'phone').value = '0161234567';
+    part<HTMLFormElement>(element, 'form').requestSubmit();
+    expect(control(element, 'phone').hasAttribute('aria-invalid')).to.equal(false);
+  });
+
   it('masks the resident number\'s digits once entered, and shows them again while they are edited', async () => {
     const { element } = await formTag();
     const birth = control(element, 'birth');

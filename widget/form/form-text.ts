@@ -5,9 +5,6 @@
  */
 import type { Lang } from '../text.js';
 
-/** PortOne's `operator` codes, in the order the form lists them (알뜰폰: MVNOs on each network). */
-export const OPERATORS = ['SKT', 'KT', 'LGU', 'SKT_MVNO', 'KT_MVNO', 'LGU_MVNO'] as const;
-export type Operator = (typeof OPERATORS)[number];
 
 const ko = {
   name: '이름',
@@ -48,7 +45,7 @@ const ko = {
   seconds: '{s}초',
   checkFields: '입력한 내용을 확인해 주세요.',
   nameMissing: '이름을 입력해 주세요.',
-  phoneInvalid: '휴대폰 번호를 01로 시작하는 숫자 10~11자리로 입력해 주세요.',
+  phoneInvalid: '휴대폰 번호를 010, 011, 016~019로 시작하는 숫자 10~11자리로 입력해 주세요.',
   operatorMissing: '통신사를 선택해 주세요.',
   birthInvalid: '생년월일을 숫자 6자리로 입력해 주세요 (예: 900101).',
   genderInvalid: '뒷자리 첫 숫자 하나를 입력해 주세요.',
@@ -108,7 +105,7 @@ const en: FormMessages = {
   seconds: '{s} s',
   checkFields: 'Please check what you entered.',
   nameMissing: 'Please enter your name.',
-  phoneInvalid: 'Please enter your mobile number: 10 or 11 digits starting with 01.',
+  phoneInvalid: 'Please enter your mobile number: 10 or 11 digits starting with 010, 011 or 016–019.',
   operatorMissing: 'Please choose your carrier.',
   birthInvalid: 'Please enter your date of birth as 6 digits (e.g. 900101).',
   genderInvalid: 'Please enter the one digit after the hyphen.',

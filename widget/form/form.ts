@@ -15,7 +15,9 @@ import { exchange, failureMessage, ruleFields, verified, type Failure, type Veri
 import { addMessages, type AllMessages } from '../verification-text.js';
 import { adopt, paintStates, sheetOf } from '../state.styles.js';
 import type { Challenge } from '../verifier.js';
-import { FORM_MESSAGES, OPERATORS, type FormMessages, type Operator } from './form-text.js';
+import { FORM_MESSAGES, type FormMessages } from './form-text.js';
+import type { TagErrorCode } from '../failure.js';
+import { BIRTH_DATE_PATTERN, GENDER_DIGIT_PATTERN, OPERATORS, OTP_CODE_PATTERN, PHONE_PATTERN, type Operator } from '../../protocol/otp-fields.js';
 import { formStyles } from './form.styles.js';
 import { turnstileScript, TurnstileCheck } from './turnstile.js';
 
@@ -56,19 +58,14 @@ interface Sent {
  * detail, a passing fault): the step stays, with the message. Any other refusal ends the flow
  * (state `error`), and the tag's button starts over with a new challenge.
  */
-const MENDABLE = new Set([
+const MENDABLE = new Set<TagErrorCode>([
   'otp_incorrect', 'otp_expired', 'otp_send_limited', 'carrier_failed', 'invalid_request',
   'rate_limited', 'network_error', 'upstream_unavailable', 'internal_error', 'turnstile_failed',
 ]);
 
 /** Refusals after which a send may or may not have gone out. */
-const OUTCOME_UNKNOWN = new Set(['network_error', 'upstream_unavailable', 'internal_error']);
+const OUTCOME_UNKNOWN = new Set<TagErrorCode>(['network_error', 'upstream_unavailable', 'internal_error']);
 
-/** PortOne's SMS codes are digits (6 at the PGs we know); a little room either way. */
-const CODE_PATTERN = /^\d{4,8}$/;
-const PHONE_PATTERN = /^01\d{8,9}$/;
-/** YYMMDD: a month and a day that exist in some year. */
-const BIRTH_PATTERN = /^\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
 /** The tag's V1-style `carrier` prefill, as PortOne's operator (MVNO names no network: left to the person). */
 const OPERATOR_OF_CARRIER: Record<string, Operator> = { SKT: 'SKT', KTF: 'KT', LGT: 'LGU' };
 
@@ -292,7 +289,7 @@ class FormView implements ReactiveController {
     const body: Record<string, unknown> = this.#verification(sent);
     if (sent.method === 'SMS') {
       const otp = this.#control('otp').value.replace(/\s/g, '');
-      if (!CODE_PATTERN.test(otp)) return this.#fieldError('otp', this.#text().codeInvalid);
+      if (!OTP_CODE_PATTERN.test(otp)) return this.#fieldError('otp', this.#text().codeInvalid);
       body.otp = otp;
     }
     Object.assign(body, ruleFields(this.tag));
@@ -395,8 +392,8 @@ class FormView implements ReactiveController {
       ['name', name ? undefined : text.nameMissing],
       ['phone', PHONE_PATTERN.test(phone) ? undefined : text.phoneInvalid],
       ['operator', (OPERATORS as readonly string[]).includes(operator) ? undefined : text.operatorMissing],
-      ['birth', !needsIdentity || BIRTH_PATTERN.test(birth) ? undefined : text.birthInvalid],
-      ['gender', !needsIdentity || /^\d$/.test(gender) ? undefined : text.genderInvalid],
+      ['birth', !needsIdentity || BIRTH_DATE_PATTERN.test(birth) ? undefined : text.birthInvalid],
+      ['gender', !needsIdentity || GENDER_DIGIT_PATTERN.test(gender) ? undefined : text.genderInvalid],
       ['agree', this.#control('agree').checked ? undefined : text.agreeMissing],
     ];
     // Both digits of the resident number share one message under their group.

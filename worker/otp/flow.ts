@@ -10,12 +10,13 @@
  */
 import { verifyChallenge } from '../checks/challenge.ts';
 import { base64url, hmacSha256, sha256 } from '../crypto.ts';
-import { VerifyError } from '../errors.ts';
+import { VerifyError, type ProblemCode } from '../errors.ts';
 import { exchange, fetchVerification, parseExchangeRequest, portOneClient, type Attestation, type ExchangeContext } from '../exchange.ts';
 import { CHALLENGE_PATTERN, field, MERCHANT_UID_PATTERN } from '../request/fields.ts';
 import { log } from '../middleware/request-log.ts';
 import type { Settings } from '../settings.ts';
 import { otpGuardFor, type Limited, type Method } from './guard.ts';
+import { IDENTITY_NUMBER_PATTERN, OPERATORS, OTP_CODE_PATTERN, PHONE_PATTERN } from '../../protocol/otp-fields.ts';
 import { checkTurnstile, TURNSTILE_TOKEN_PATTERN } from './turnstile.ts';
 
 /**
@@ -23,17 +24,11 @@ import { checkTurnstile, TURNSTILE_TOKEN_PATTERN } from './turnstile.ts';
  * midway): the code may be on the phone, so it stays counted and the verification stays bound
  * to the number. After any other refusal, no code reached the phone.
  */
-const OUTCOME_UNKNOWN = new Set(['upstream_unavailable', 'internal_error']);
-/** Digits only, 10 or 11, a Korean mobile number (010, 011, 016–019). */
-const PHONE_PATTERN = /^01[016789][0-9]{7,8}$/;
-/** The first 7 digits of the resident registration number: YYMMDD and the gender digit. */
-const IDENTITY_NUMBER_PATTERN = /^[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]$/;
+const OUTCOME_UNKNOWN = new Set<ProblemCode>(['upstream_unavailable', 'internal_error']);
 /** A name as a carrier holds it: Hangul or Latin letters and spaces, at most 50 characters. */
 const NAME_PATTERN = /^[\p{L}\p{M}][\p{L}\p{M} .'-]{0,49}$/u;
-const OTP_PATTERN = /^[0-9]{4,8}$/;
 /** PortOne's channel keys and store ids (`channel-key-…`, `store-…`). */
 const PORTONE_KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
-const OPERATORS = ['SKT', 'KT', 'LGU', 'SKT_MVNO', 'KT_MVNO', 'LGU_MVNO'] as const;
 
 /**
  * PortOne requires the person's IP address with every send (its per-person rate limits). On
@@ -178,7 +173,7 @@ export function parseConfirmRequest(body: Record<string, unknown>, settings: Set
   if (body.provider !== undefined && body.provider !== 'portone') {
     throw new VerifyError('invalid_request', 'The form mode is PortOne V2 only: `provider` is "portone" or absent.');
   }
-  const otp = field.optionalString(body, 'otp', OTP_PATTERN);
+  const otp = field.optionalString(body, 'otp', OTP_CODE_PATTERN);
   const storeId = field.optionalString(body, 'store_id', PORTONE_KEY_PATTERN);
   const exchangeRequest = parseExchangeRequest({ ...body, provider: 'portone' }, settings);
   if (exchangeRequest.guardianUnder !== undefined) {

@@ -23,6 +23,7 @@ import {
   authorizedV2, identityVerificationKey, identityVerificationRecord, portoneError, type PortOneIdentityVerification,
 } from './portone-v2.ts';
 import type { Route, StandInContext } from './route.ts';
+import { OPERATORS } from '../../../protocol/otp-fields.ts';
 
 /** The code every sandbox SMS carries. Shown in the sandbox (README, the stand-in's dialog); never a real code. */
 export const SANDBOX_OTP = '000000';
@@ -41,7 +42,7 @@ export const COMMAND_PHONES = {
   '01099990004': { status: 403, type: 'FORBIDDEN', message: '요청이 거절되었습니다. (sandbox: no API-flow contract)' },
 } as const satisfies Record<string, { status: number; type: string; message: string; pgCode?: string; pgMessage?: string }>;
 
-const OPERATORS = ['SKT', 'KT', 'LGU', 'SKT_MVNO', 'KT_MVNO', 'LGU_MVNO'];
+// PortOne's own checks, looser than the verifier's (protocol/otp-fields.ts): the stand-in plays PortOne.
 const PHONE_PATTERN = /^[0-9]{10,11}$/;
 /** The first 7 digits of the resident registration number: YYMMDD and the gender digit. */
 const IDENTITY_NUMBER_PATTERN = /^[0-9]{7}$/;
@@ -90,7 +91,7 @@ async function send(request: Request, [id]: string[], context: StandInContext): 
   }
   const method = body.method;
   if (method !== 'SMS' && method !== 'APP') return invalid('method는 SMS 또는 APP입니다.');
-  if (typeof body.operator !== 'string' || !OPERATORS.includes(body.operator)) return invalid('operator가 올바르지 않습니다.');
+  if (typeof body.operator !== 'string' || !(OPERATORS as readonly string[]).includes(body.operator)) return invalid('operator가 올바르지 않습니다.');
   if (typeof customer.name !== 'string' || !customer.name.trim()) return invalid('customer.name은 필수입니다.');
   if (typeof customer.phoneNumber !== 'string' || !PHONE_PATTERN.test(customer.phoneNumber)) return invalid('customer.phoneNumber가 올바르지 않습니다.');
   if (typeof customer.ipAddress !== 'string' || !customer.ipAddress) return invalid('customer.ipAddress는 필수입니다.');
