@@ -17,38 +17,21 @@ import { adopt, paintStates, sheetOf } from '../state.styles.js';
 import type { Challenge } from '../verifier.js';
 import { FORM_MESSAGES, type FormMessages } from './form-text.js';
 import type { TagErrorCode } from '../failure.js';
-import { BIRTH_DATE_PATTERN, GENDER_DIGIT_PATTERN, OPERATORS, OTP_CODE_PATTERN, PHONE_PATTERN, type Operator } from '../../protocol/otp-fields.js';
+import { OPERATORS, OTP_CODE_PATTERN, type Operator } from '../../protocol/otp-fields.js';
+import { countdown, duration, secondsUntil, timesOf, type CodeTimes, type SendAnswer } from './countdown.js';
+import { checkDetails, DETAIL_FIELDS, type Details, type Method } from './details.js';
 import { formStyles } from './form.styles.js';
 import { turnstileScript, TurnstileCheck } from './turnstile.js';
 
 type FormTag = VerifyingTag & HTMLElement & ReactiveControllerHost;
-type Method = 'SMS' | 'APP';
-
-/** The person's details as `/v1/otp/send` takes them (identity_number: the resident number's first 7 digits, for SMS). */
-interface Details {
-  name: string;
-  phone_number: string;
-  operator: string;
-  method: Method;
-  identity_number?: string;
-}
-
-/** What `/v1/otp/send` and `/v1/otp/resend` answer: unix seconds, on the verifier's clock. */
-interface SendAnswer {
-  sent_at?: number;
-  resend_available_at: number;
-  code_expires_at: number;
-}
 
 const isSendAnswer = (data: any): boolean => typeof data.resend_available_at === 'number'
   && typeof data.code_expires_at === 'number' && (data.sent_at === undefined || typeof data.sent_at === 'number');
 
 /** A code sent: its challenge, and when it expires and may be sent again, on this device's monotonic clock. */
-interface Sent {
+interface Sent extends CodeTimes {
   challenge: Challenge;
   method: Method;
-  expiresAt: number;
-  resendAt: number;
   /** The code's end was announced. */
   endSaid?: boolean;
 }
@@ -247,10 +230,9 @@ class FormView implements ReactiveController {
     const check = this.#turnstile;
     const turnstileToken = check?.token();
     if (check && !turnstileToken) return host.setState('form', text.turnstileWait);
-    this.#busy = true;
-    const attempt = host.next();
-    host.setState('form', text.sending);
-    try {
+    // The token goes with this send (Turnstile's are single use): the next needs a new one.
+    await this.#step('form', async (current) => {
+      host.setState('form', text.sending);
       const challenge = await host.challenges.ensure();
       const answer = await host.post<SendAnswer>('/v1/otp/send', {
         challenge: challenge.challenge,
@@ -260,26 +242,19 @@ class FormView implements ReactiveController {
         ...(turnstileToken ? { turnstile_token: turnstileToken } : {}),
         ...details,
       }, isSendAnswer);
-      if (!host.isCurrent(attempt)) return;
+      if (!current()) return;
       // Sent: the details leave the tag (the fields were their only home).
       this.#details.reset();
       // PortOne sends a code for an id once: this challenge is this verification's, and any new start gets its own.
       host.challenges.forget();
-      this.#sent = { challenge, method: details.method, ...timesOf(answer) };
+      this.#sent = { challenge, method: details.method, ...timesOf(answer, performance.now(), Date.now() / 1000) };
       const sms = details.method === 'SMS';
-      host.setState('code', sms ? text.sentSms.replace('{time}', duration(text, secondsUntil(this.#sent.expiresAt))) : text.sentApp);
+      host.setState('code', sms ? text.sentSms.replace('{time}', duration(text, secondsUntil(this.#sent.expiresAt, performance.now()))) : text.sentApp);
       this.#startTicker();
       // Shown with the tag's update: then it can take the focus.
       await tag.updateComplete;
       (sms ? this.#control('otp') : this.#code.querySelector<HTMLElement>('[part=submit]')!).focus();
-    } catch (error) {
-      if (host.isCurrent(attempt)) this.#refused(error as Failure, 'form');
-    } finally {
-      // The token went with this send (Turnstile's are single use): the next needs a new one.
-      check?.reset();
-      // A later attempt (after a reset) has its own flag.
-      if (host.isCurrent(attempt)) this.#busy = false;
-    }
+    }, () => check?.reset());
   }
 
   async #confirm(): Promise<void> {
@@ -293,43 +268,50 @@ class FormView implements ReactiveController {
       body.otp = otp;
     }
     Object.assign(body, ruleFields(this.tag));
-    this.#busy = true;
-    const attempt = host.next();
-    host.setState('verifying', host.text().verifying);
-    try {
-      const attestation = await exchange(host, body, () => host.isCurrent(attempt), '/v1/otp/confirm');
-      if (!host.isCurrent(attempt)) return;
+    await this.#step('code', async (current) => {
+      host.setState('verifying', host.text().verifying);
+      const attestation = await exchange(host, body, current, '/v1/otp/confirm');
+      if (!current()) return;
       this.#sent = undefined;
       this.#code.reset();
       verified(host, attestation);
-    } catch (error) {
-      if (host.isCurrent(attempt)) this.#refused(error as Failure, 'code');
-    } finally {
-      // A later attempt (after a reset) has its own flag.
-      if (host.isCurrent(attempt)) this.#busy = false;
-    }
+    });
   }
 
   async #resend(): Promise<void> {
     const sent = this.#sent;
-    if (this.#busy || !sent || secondsUntil(sent.resendAt) > 0) return;
+    if (this.#busy || !sent || secondsUntil(sent.resendAt, performance.now()) > 0) return;
     const { host } = this;
-    this.#busy = true;
-    const attempt = host.next();
-    try {
+    await this.#step('code', async (current) => {
       const answer = await host.post<SendAnswer>('/v1/otp/resend', this.#verification(sent), isSendAnswer);
-      if (!host.isCurrent(attempt)) return;
-      Object.assign(sent, timesOf(answer), { endSaid: false });
+      if (!current()) return;
+      Object.assign(sent, timesOf(answer, performance.now(), Date.now() / 1000), { endSaid: false });
       this.#code.reset();
       this.#markField(this.#control('otp'), undefined);
       host.setState('code', this.#text().resent);
       this.#tick();
       this.#control('otp').focus();
+    });
+  }
+
+  /**
+   * The one shape of the three network steps (send, confirm, resend): one at a time, under an
+   * attempt of its own, so that an answer that comes after a reset or a start over changes
+   * nothing; a refusal is explained at `step`. `settle` runs however it ended.
+   */
+  async #step(step: 'form' | 'code', work: (current: () => boolean) => Promise<void>, settle?: () => void): Promise<void> {
+    const { host } = this;
+    this.#busy = true;
+    const attempt = host.next();
+    const current = () => host.isCurrent(attempt);
+    try {
+      await work(current);
     } catch (error) {
-      if (host.isCurrent(attempt)) this.#refused(error as Failure, 'code');
+      if (current()) this.#refused(error as Failure, step);
     } finally {
+      settle?.();
       // A later attempt (after a reset) has its own flag.
-      if (host.isCurrent(attempt)) this.#busy = false;
+      if (current()) this.#busy = false;
     }
   }
 
@@ -378,37 +360,29 @@ class FormView implements ReactiveController {
     return { challenge, identity_verification_id: merchant_uid, ...(this.tag.storeId ? { store_id: this.tag.storeId } : {}) };
   }
 
-  /** The details, checked; the fields in error are marked and the first one focused. */
+  /** The details, checked (details.ts); the fields in error are marked and the first one focused. */
   #checkDetails(): Details | undefined {
-    const text = this.#text();
-    const method = this.#method();
-    const name = this.#control('name').value.trim();
-    const phone = this.#control('phone').value.replace(/[\s-]/g, '');
-    const operator = this.#control('operator').value;
-    const birth = this.#control('birth').value.trim();
-    const gender = this.#control('gender').value.trim();
-    const needsIdentity = method === 'SMS';
-    const problems: [string, string | undefined][] = [
-      ['name', name ? undefined : text.nameMissing],
-      ['phone', PHONE_PATTERN.test(phone) ? undefined : text.phoneInvalid],
-      ['operator', (OPERATORS as readonly string[]).includes(operator) ? undefined : text.operatorMissing],
-      ['birth', !needsIdentity || BIRTH_DATE_PATTERN.test(birth) ? undefined : text.birthInvalid],
-      ['gender', !needsIdentity || GENDER_DIGIT_PATTERN.test(gender) ? undefined : text.genderInvalid],
-      ['agree', this.#control('agree').checked ? undefined : text.agreeMissing],
-    ];
-    // Both digits of the resident number share one message under their group.
-    const identityError = problems[3]?.[1] ?? problems[4]?.[1];
-    for (const [fieldName, problem] of problems) this.#markField(this.#control(fieldName), problem, fieldName === 'birth' || fieldName === 'gender' ? identityError : problem);
-    const first = problems.find(([, problem]) => problem);
-    if (first) {
-      this.#control(first[0]).focus();
-      this.host.setState('form', text.checkFields);
-      return undefined;
+    const value = (name: string) => this.#control(name).value;
+    const checked = checkDetails({
+      name: value('name'), phone: value('phone'), operator: value('operator'), birth: value('birth'), gender: value('gender'),
+      agreed: this.#control('agree').checked, method: this.#method(),
+    });
+    if ('details' in checked) {
+      for (const name of DETAIL_FIELDS) this.#markField(this.#control(name), undefined);
+      return checked.details;
     }
-    return {
-      name, phone_number: phone, operator, method,
-      ...(needsIdentity ? { identity_number: birth + gender } : {}),
-    };
+    const text = this.#text();
+    const { problems } = checked;
+    // Both digits of the resident number share one message under their group.
+    const identityProblem = problems.birth ?? problems.gender;
+    for (const name of DETAIL_FIELDS) {
+      const problem = problems[name];
+      const shown = name === 'birth' || name === 'gender' ? identityProblem : problem;
+      this.#markField(this.#control(name), problem && text[problem], shown && text[shown]);
+    }
+    this.#control(DETAIL_FIELDS.find((name) => problems[name])!).focus();
+    this.host.setState('form', text.checkFields);
+    return undefined;
   }
 
   #fieldError(name: string, message: string): void {
@@ -470,37 +444,13 @@ class FormView implements ReactiveController {
       return;
     }
     const text = this.#text();
-    const left = secondsUntil(sent.expiresAt);
-    const wait = secondsUntil(sent.resendAt);
-    resend.disabled = wait > 0;
-    const parts = [left > 0 ? text.timeLeft.replace('{time}', clock(left)) : text.timeUp];
+    const { shown, codeLeft, resendWait } = countdown(sent, sent.method === 'SMS', performance.now(), text);
+    resend.disabled = resendWait > 0;
     // The timer is silent (it changes every second): its end is said once, in the tag's status.
-    if (left === 0 && !sent.endSaid && sent.method === 'SMS' && this.tag.state === 'code') {
+    if (codeLeft === 0 && !sent.endSaid && sent.method === 'SMS' && this.tag.state === 'code') {
       sent.endSaid = true;
       this.host.setState('code', text.timeUp);
     }
-    if (wait > 0 && sent.method === 'SMS') parts.push(text.resendIn.replace('{time}', clock(wait)));
-    const shown = parts.join(' · ');
     if (timer.textContent !== shown) timer.textContent = shown;
   }
-}
-
-/** The verifier's times as this device's monotonic clock: counted from the answer's arrival, right whatever the device's clock says. */
-function timesOf(answer: SendAnswer): Pick<Sent, 'expiresAt' | 'resendAt'> {
-  const now = performance.now();
-  // A verifier that does not say when it sent: its times against this device's clock.
-  const sentAt = answer.sent_at ?? Date.now() / 1000;
-  return { expiresAt: now + (answer.code_expires_at - sentAt) * 1000, resendAt: now + (answer.resend_available_at - sentAt) * 1000 };
-}
-
-const secondsUntil = (at: number) => Math.max(0, Math.ceil((at - performance.now()) / 1000));
-
-/** `2:05` */
-const clock = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-
-/** "2분 5초", "2 min 5 s", "2분", "30초" */
-function duration(text: FormMessages, seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  return [m && text.minutes.replace('{m}', String(m)), (s || !m) && text.seconds.replace('{s}', String(s))].filter(Boolean).join(' ');
 }
