@@ -1,6 +1,6 @@
 /**
  * Forged and misused tokens, each judged by the backend kit and by the verifier's
- * POST /v1/introspect: both run the one check in server/check.ts. The cases are the shared list
+ * POST /v1/introspect: both run the one check in protocol/check.ts. The cases are the shared list
  * every verifier of attestations is tested with (scripts/lib/forgeries.mjs), each starting from a
  * real token the verifier issued; then junk that is not a JWS, and the site's own policy.
  */
