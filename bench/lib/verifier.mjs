@@ -16,9 +16,13 @@ const WRANGLER_START_TIMEOUT_MS = 90_000;
 let configCount = 0; // one temporary wrangler.toml per verifier started
 const nextConfigNumber = () => ++configCount;
 
-/** wrangler.toml, with absolute paths and the bench's rate limit; fails loudly if its shape changed. */
-export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript) {
-  const original = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
+/**
+ * A wrangler config of the repository (production's `wrangler.toml` unless `configName` says
+ * another, as `npm run load` runs the sandbox's), with absolute paths and the bench's rate limit;
+ * fails loudly if its shape changed.
+ */
+export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript, configName = 'wrangler.toml') {
+  const original = readFileSync(join(repoRoot, configName), 'utf8');
   const edits = [
     [/^main\s*=\s*"([^"]+)"/m, (_, path) => `main = ${JSON.stringify(mainScript ?? resolve(repoRoot, path))}`],
     [/^directory\s*=\s*"([^"]+)"/m, () => `directory = ${JSON.stringify(assetsDirectory)}`],
@@ -28,7 +32,7 @@ export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript) {
   const found = {};
   for (const [pattern, replace] of edits) {
     const match = pattern.exec(config);
-    if (!match) throw new Error(`wrangler.toml no longer matches ${pattern}: update bench/lib/verifier.mjs`);
+    if (!match) throw new Error(`${configName} no longer matches ${pattern}: update bench/lib/verifier.mjs`);
     found[pattern.source] = match[1];
     config = config.replace(pattern, replace);
   }

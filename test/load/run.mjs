@@ -55,10 +55,10 @@ async function shutDown(code, reason) {
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => shutDown(130, `load: stopped by ${signal}`));
 setTimeout(() => shutDown(2, `load: over its ${settings.deadlineS} s deadline; stopped everything`), settings.deadlineS * 1000).unref();
 
-/** wrangler dev on the sandbox, from a copy of wrangler.toml with the rate limit raised (all traffic comes from one address). */
+/** wrangler dev on the sandbox, from a copy of wrangler.sandbox.toml with the rate limit raised (all traffic comes from one address). */
 async function startVerifier() {
-  const configPath = join(workDir, 'wrangler.toml');
-  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir));
+  const configPath = join(workDir, 'wrangler.sandbox.toml');
+  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir), undefined, 'wrangler.sandbox.toml');
   writeFileSync(configPath, config);
   const envFile = join(workDir, 'none.env'); // an explicit, empty env file: a developer's .dev.vars is not read
   writeFileSync(envFile, '');
@@ -131,7 +131,7 @@ async function main() {
   log(`starting wrangler dev (sandbox on, state in a temporary directory)`);
   const verifier = await startVerifier();
   if (new URL(verifier.base).hostname !== '127.0.0.1') throw new Error('load: refusing to send traffic anywhere but 127.0.0.1');
-  log(`verifier at ${verifier.base}; rate limit raised from ${verifier.originalRateLimit} per 60 s in a temporary wrangler.toml`);
+  log(`verifier at ${verifier.base}; rate limit raised from ${verifier.originalRateLimit} per 60 s in a temporary wrangler.sandbox.toml`);
 
   const warmUp = await mapLimit(Array.from({ length: WARM_UP }, (_, i) => i), 10, (i) => verifyOnce(verifier, i + 1));
   log(`warmed up with ${WARM_UP} verifications; now ${settings.verifications} at concurrency ${settings.concurrency}`);
