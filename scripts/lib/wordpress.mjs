@@ -16,6 +16,9 @@ import { spawnGroup, stop as stopProcess, waitForHttp } from './processes.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const PLUGIN_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify');
+/** The test site's theme (scripts/wordpress/theme), activated by scripts/wordpress/install.php. */
+const TEST_THEME = 'iamport-verify-test';
+const TEST_THEME_DIRECTORY = join(root, 'scripts/wordpress/theme');
 /** Where Debian's wordpress package puts WordPress. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
 const PACKAGES = ['wordpress', 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
@@ -185,6 +188,8 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });
     symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
+    // Debian's wordpress package ships no theme: ours shows posts, the plugin's output and the admin bar.
+    symlinkSync(TEST_THEME_DIRECTORY, join(site, 'wp-content/themes', TEST_THEME));
     for (const [name, source] of Object.entries(muPlugins)) writeFileSync(join(site, 'wp-content/mu-plugins', `${name}.php`), source);
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };

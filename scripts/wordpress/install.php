@@ -23,6 +23,7 @@ if (!is_blog_installed()) {
         exit(1);
     }
 }
+switch_theme('iamport-verify-test');
 update_option('users_can_register', 1);
 update_option('default_role', 'subscriber');
 
