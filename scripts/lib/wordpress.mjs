@@ -128,7 +128,14 @@ function linkTree(source, target, skip) {
   }
 }
 
-function wpConfig({ socket, password, origin }) {
+/** A multisite network's constants (after scripts/wordpress/install.php has made its tables): one network, sites in paths. */
+function networkConstants(origin) {
+  const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
+  return [define('MULTISITE', true), define('SUBDOMAIN_INSTALL', false), define('DOMAIN_CURRENT_SITE', new URL(origin).host),
+    define('PATH_CURRENT_SITE', '/'), define('SITE_ID_CURRENT_SITE', 1), define('BLOG_ID_CURRENT_SITE', 1)];
+}
+
+function wpConfig({ socket, password, origin, network = false }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
   const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
@@ -138,7 +145,7 @@ function wpConfig({ socket, password, origin }) {
     // "localhost:/path" makes mysqli use the Unix socket.
     define('DB_HOST', `localhost:${socket}`), define('DB_CHARSET', 'utf8mb4'), define('DB_COLLATE', ''),
     ...keys.map((key) => define(key, salt())),
-    define('WP_HOME', origin), define('WP_SITEURL', origin),
+    define('WP_HOME', origin), define('WP_SITEURL', origin), ...(network ? networkConstants(origin) : []),
     "define('WP_DEBUG', true);", "define('WP_DEBUG_DISPLAY', false);", "define('WP_DEBUG_LOG', __DIR__ . '/debug.log');",
     // No update checks and no calls to wordpress.org: requests to this site's own host (127.0.0.1,
     // where the verifier runs too) and to localhost still go through.
@@ -153,9 +160,11 @@ function wpConfig({ socket, password, origin }) {
 /**
  * A WordPress site served at `origin` (http://127.0.0.1:PORT) with the plugin active and
  * `settings` as its settings. `muPlugins` ({ name: php source }) are added to wp-content/mu-plugins.
+ * `network`: the site is then turned into a multisite network (its administrator the network's), the plugin
+ * still active on it, as when a site with the plugin becomes a network.
  * Resolves to { origin, directory, admin, stop, debugLog() }.
  */
-export async function startWordPress({ port, settings, users = [], muPlugins = {}, title = 'iamport-verify on WordPress' }) {
+export async function startWordPress({ port, settings, users = [], muPlugins = {}, network = false, title = 'iamport-verify on WordPress' }) {
   ensureWordPressPackages();
   compileTranslations();
   const origin = `http://127.0.0.1:${port}`;
@@ -194,8 +203,9 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users })]);
+      JSON.stringify({ origin, title, admin, settings, users, network })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
+    if (network) writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network }));
 
     let output = '';
     const log = new PassThrough();

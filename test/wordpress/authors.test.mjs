@@ -122,6 +122,7 @@ async function adminUses(path) {
     await page.goto(`${wordpress.origin}${path}`);
     assert.equal(await page.locator('#wpadminbar').count(), 1, 'the administrator is logged in on the post');
     const attributes = await tagAttributes(page);
+    const notes = await page.locator('.iamport-verify-ignored').allInnerTexts();
     await page.waitForLoadState('networkidle');
     const fromInteraction = requested.length;
     const tags = page.locator('iamport-verify');
@@ -139,7 +140,9 @@ async function adminUses(path) {
       }
     }
     await page.waitForLoadState('networkidle');
-    return { attributes, requested, afterHover: requested.slice(fromInteraction), attackerRan: await page.evaluate(() => window.attackerRan === true) };
+    return {
+      attributes, notes, requested, afterHover: requested.slice(fromInteraction), attackerRan: await page.evaluate(() => window.attackerRan === true),
+    };
   });
 }
 
@@ -160,6 +163,12 @@ function assertOnlySettings(attributes) {
   }
 }
 
+/** Above each tag, the administrator (who may edit posts) reads which attribute was ignored, and why. */
+function assertNoted(notes) {
+  assert.deepEqual(notes, Object.keys(forbidden()).map((name) =>
+    `iamport-verify ignored ${name}: a post may not set these; the site's settings decide them.`));
+}
+
 /** Nothing from the attacker, and from the first hover on nothing but the site and its verifier. */
 function assertNothingFetchedElsewhere({ requested, afterHover, attackerRan }) {
   assert.deepEqual(attackerRequests, [], 'the attacker\'s server got no request');
@@ -176,6 +185,13 @@ describe('what content authors may set on the tag', () => {
     const seen = await adminUses(`/?p=${id}`);
     assertNothingFetchedElsewhere(seen);
     assertOnlySettings(seen.attributes);
+    assertNoted(seen.notes);
+
+    await withPage(async (visitor) => {
+      await visitor.goto(`${wordpress.origin}/?p=${id}`);
+      assertOnlySettings(await tagAttributes(visitor));
+      assert.equal(await visitor.locator('.iamport-verify-ignored').count(), 0, 'visitors see no note');
+    });
   });
 
   test('a Contributor\'s pending post does the same in the administrator\'s preview', async () => {
@@ -183,6 +199,7 @@ describe('what content authors may set on the tag', () => {
     const seen = await adminUses(`/?p=${id}&preview=true`);
     assertNothingFetchedElsewhere(seen);
     assertOnlySettings(seen.attributes);
+    assertNoted(seen.notes);
   });
 
   test('iamport_verify_tag() takes the same attributes as the shortcode; a developer\'s filter in PHP sets the others, and only the tag\'s', () => {
@@ -196,5 +213,9 @@ describe('what content authors may set on the tag', () => {
     echo do_shortcode('[iamport_verify pg="ignored"]');`);
     assert.ok(filtered.includes(' pg="danal"') && filtered.includes(` redirect-url="${wordpress.origin}/after/"`), filtered);
     assert.ok(!filtered.includes('ignored') && !filtered.includes('onclick') && !filtered.includes('data-context'), `the filter sets only the tag's attributes: ${filtered}`);
+
+    const bare = wordpress.php(`echo do_shortcode('[iamport_verify required customer_name]');`);
+    assert.match(bare, / required><\/iamport-verify>$/, `a bare boolean counts: ${bare}`);
+    assert.doesNotMatch(bare, /customer-name/, 'a bare word that is not a boolean attribute is not taken');
   });
 });

@@ -37,6 +37,7 @@ add_action('init', static function (): void {
 IamportVerify\WordPress\SettingsPage::register();
 IamportVerify\WordPress\Tag::register();
 IamportVerify\WordPress\Registration::register();
+IamportVerify\WordPress\Multisite::register();
 
 /**
  * Print the verification tag (and load its script) inside any form, for themes and other plugins.

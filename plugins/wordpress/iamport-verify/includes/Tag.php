@@ -16,7 +16,7 @@ final class Tag
     private const SCRIPT_HANDLE = 'iamport-verify';
     /**
      * What post content (the shortcode) and `iamport_verify_tag()` may set: the age rule, the form field, the person's
-     * details to prefill and how the tag looks. A Contributor's or Author's post is untrusted input that an
+     * details to prefill, how the tag looks, and `nonce` (only echoed in the token). A Contributor's or Author's post is untrusted input that an
      * administrator may view, so nothing here decides where code is loaded from (`sdk-src`, `endpoint`), where data is
      * sent (`endpoint`), where people are sent (`redirect-url`), which verification id is used (`merchant-uid`) or
      * which provider account and flow (`provider`, `imp-code`, `store-id`, `channel-key`, `pg`, `mode`): those come
@@ -29,7 +29,7 @@ final class Tag
     /** Every attribute of the tag (see the README's attribute table); whatever else the filter returns is dropped. */
     private const ATTRIBUTES = [
         ...self::AUTHOR_ATTRIBUTES, 'endpoint', 'provider', 'mode', 'imp-code', 'store-id', 'channel-key', 'pg', 'merchant-uid',
-        'redirect-url', 'sdk-src',
+        'redirect-url', 'sdk-src', 'turnstile-sitekey',
     ];
     private const BOOLEAN_ATTRIBUTES = ['required', 'popup', 'disabled'];
     /**
@@ -58,21 +58,41 @@ final class Tag
     }
 
     /**
-     * `[iamport_verify min_age="19" required="true"]`: shortcode attributes are the tag's, with `_` for `-`
-     * (only AUTHOR_ATTRIBUTES: the others are dropped, as WordPress drops a shortcode's unknown attributes).
+     * `[iamport_verify min_age="19" required]`: shortcode attributes are the tag's, with `_` for `-`. Only
+     * AUTHOR_ATTRIBUTES are taken; the others are named, to those who may edit posts, in a note above the tag.
      *
-     * @param array<string, string>|string $attributes
+     * @param array<int|string, string>|string $attributes '' when the shortcode has none
      */
     public static function shortcode($attributes): string
     {
         $tagAttributes = [];
-        foreach ((array) $attributes as $name => $value) {
-            $name = str_replace('_', '-', (string) $name);
-            $tagAttributes[$name] = in_array($name, self::BOOLEAN_ATTRIBUTES, true)
-                ? !in_array(strtolower((string) $value), ['', '0', 'false', 'no'], true)
-                : (string) $value;
+        $ignored = [];
+        foreach (is_array($attributes) ? $attributes : [] as $key => $value) {
+            // A bare word (`required`) reaches us as a value under a number: it may only be a boolean attribute.
+            $bare = is_int($key);
+            [$name, $value] = $bare ? [(string) $value, 'true'] : [$key, (string) $value];
+            $tagName = str_replace('_', '-', $name);
+            $boolean = in_array($tagName, self::BOOLEAN_ATTRIBUTES, true);
+            if (!in_array($tagName, self::AUTHOR_ATTRIBUTES, true) || ($bare && !$boolean)) {
+                $ignored[] = $name;
+                continue;
+            }
+            $tagAttributes[$tagName] = $boolean ? !in_array(strtolower($value), ['', '0', 'false', 'no'], true) : $value;
         }
-        return self::render($tagAttributes, self::CONTEXT_SHORTCODE);
+        return self::ignoredNote($ignored) . self::render($tagAttributes, self::CONTEXT_SHORTCODE);
+    }
+
+    /** For those who may edit posts: which of a shortcode's attributes were ignored, and why. '' for anyone else. */
+    private static function ignoredNote(array $names): string
+    {
+        if ($names === [] || !current_user_can('edit_posts')) {
+            return '';
+        }
+        return '<p class="iamport-verify-ignored">' . esc_html(sprintf(
+            /* translators: %s: the shortcode's attributes that were ignored, such as "sdk_src, endpoint" */
+            __('iamport-verify ignored %s: a post may not set these; the site\'s settings decide them.', 'iamport-verify'),
+            implode(', ', $names)
+        )) . '</p>';
     }
 
     /**
