@@ -61,6 +61,11 @@ describe('the production Worker (wrangler.toml)', () => {
     console.log(`figures: production bundle ${(script.length / 1024).toFixed(2)} KiB, gzip ${(gzipSync(script).length / 1024).toFixed(2)} KiB`);
   });
 
+  test('sends every file of the demo to the Worker first, which has no route for it: production\'s assets never serve the demo', () => {
+    const first = config('wrangler.toml').assets.run_worker_first;
+    for (const file of readdirSync(join(root, 'demo'))) assert.ok(first.includes(`/${file}`), `/${file} is served from the assets, not refused by the Worker`);
+  });
+
   test('binds no sandbox object, and its migrations leave alive exactly the classes it binds', () => {
     const production = config('wrangler.toml');
     assert.ok(!classesBound(production).includes(SANDBOX_CLASS));

@@ -56,7 +56,7 @@ sandboxRoutes.all('*', async (c) => {
 });
 
 /** The demo's files (static assets the Worker sees first): a page for the sandbox only. */
-export const DEMO_PATHS = ['/', '/index.html', '/demo.js', '/demo.css'];
+export const DEMO_PATHS = ['/', '/index.html', '/demo.js', '/demo-text.js', '/demo-jws.js', '/demo.css'];
 
 export const demoFile: Handler<AppEnv> = (c) => {
   if (!c.get('settings').sandbox || !c.env.ASSETS) throw new VerifyError('not_found', 'The demo runs on the sandbox only.');
