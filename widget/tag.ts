@@ -33,7 +33,6 @@ export interface VerifyingTag {
   readonly popup: boolean;
   readonly redirectUrl: string | undefined;
   readonly sdkSrc: string | undefined;
-  readonly endpoint: string;
   readonly nonce: string | undefined;
   readonly token: string;
   readonly claims: Readonly<AttestationClaims> | undefined;

@@ -90,6 +90,7 @@ describe('a deployment whose signing key is not a development key', () => {
 
   it.each([
     ['no issuer', { ISSUER: '' }, 'ISSUER is required in production'],
+    ['no challenge rate limiter binding', { CHALLENGE_RATE_LIMITER: undefined }, 'the CHALLENGE_RATE_LIMITER binding is required'],
     ['no exchange rate limiter binding', { EXCHANGE_RATE_LIMITER: undefined }, 'the EXCHANGE_RATE_LIMITER binding is required'],
     ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
     ['no OTP rate limiter binding', { OTP_RATE_LIMITER: undefined }, 'the OTP_RATE_LIMITER binding is required'],
