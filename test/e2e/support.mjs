@@ -55,7 +55,10 @@ export async function startVerifier({ origins = [], settings = {} } = {}) {
   cpSync(join(root, 'dist/site'), assets, { recursive: true });
   const vars = { ...(await developmentSettings([origin, ...origins])), ...settings };
   // The sandbox's Worker (wrangler.sandbox.toml): the verifier with the stand-in upstream and the demo.
-  const args = ['wrangler', 'dev', '--config', 'wrangler.sandbox.toml', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
+  // Its own devtools port too: wrangler's default (9229) is taken by any other verifier running on the machine.
+  const inspectorPort = await freePort();
+  const args = ['wrangler', 'dev', '--config', 'wrangler.sandbox.toml', '--port', String(port), '--ip', '127.0.0.1',
+    '--inspector-port', String(inspectorPort), '--persist-to', join(directory, 'state'),
     '--assets', assets, '--env-file', envFile, '--show-interactive-dev-session=false',
     ...varArguments(vars)];
   let output = '';
