@@ -27,6 +27,7 @@ function webUrl(url: string): URL | undefined {
   }
 }
 
+/** A refusal, as the tag reports it. */
 const refusal = (message: string): Failure => ({ code: 'invalid_attribute', message });
 
 /** Whether `src` is an http(s) URL on the origin of one of `trusted` (URLs): the one rule for every script the tag loads. */
