@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Fails (exit 1) when a module of widget/, worker/, server/ or protocol/ imports itself back through others.
+// Fails (exit 1) when a module of widget/, worker/, server/ or protocol/ imports itself back through others,
+// or crosses the layers: the tag and the verifier never import the backend kit (server/), one of their
+// consumers, and the shared contract (protocol/) imports none of the three.
 // Type-only and dynamic imports count too: a cycle is a knot a reader has to untie either way.
 // Run by npm test.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -42,4 +44,15 @@ if (cycles.length > 0) {
   console.error(`Import cycles:\n${cycles.join('\n')}`);
   process.exit(1);
 }
-console.log(`No import cycle among ${files.length} modules of widget/, worker/, server/ and protocol/.`);
+
+/** Which top folders each may import from (besides its own). */
+const MAY_IMPORT = { widget: ['protocol'], worker: ['protocol'], server: ['protocol'], protocol: [] };
+const folderOf = (file) => relative(root, file).split('/')[0];
+const crossings = [...graph].flatMap(([file, targets]) => targets
+  .filter((target) => folderOf(target) !== folderOf(file) && !MAY_IMPORT[folderOf(file)].includes(folderOf(target)))
+  .map((target) => `${relative(root, file)} -> ${relative(root, target)}`));
+if (crossings.length > 0) {
+  console.error(`Imports across layers (widget/ and worker/ share only protocol/, which imports none of them):\n${crossings.join('\n')}`);
+  process.exit(1);
+}
+console.log(`No import cycle among ${files.length} modules of widget/, worker/, server/ and protocol/, and none across their layers.`);
