@@ -45,7 +45,7 @@ function dryRun(repoRoot, workDir, extraArgs) {
 
 /**
  * Where the bytes come from: wrangler's unminified bundle marks each module with a
- * `// path` comment; bytes are summed per package (or per top folder or file of worker/ and server/).
+ * `// path` comment; bytes are summed per package (or per top folder or file of worker/, protocol/ and server/).
  */
 function composition(source) {
   const sizes = {};
@@ -55,7 +55,7 @@ function composition(source) {
     if (marker) {
       const path = marker[1];
       const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
-      const ours = /(?:^|\/)((?:worker|server)\/[^/]+)/.exec(path);
+      const ours = /(?:^|\/)((?:worker|protocol|server)\/[^/]+)/.exec(path);
       current = inPackage ? inPackage[1] : ours ? ours[1] : path;
     }
     sizes[current] = (sizes[current] ?? 0) + line.length + 1;
