@@ -18,7 +18,9 @@ const root = new URL('../../', import.meta.url).pathname;
 export const PLUGIN_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify');
 /** Where Debian's wordpress package puts WordPress. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
-const PACKAGES = ['wordpress', 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
+/** Debian's WordPress ships no theme: Twenty Twenty-One (classic, with a dark mode) shows the site's pages. */
+export const THEME = 'twentytwentyone';
+const PACKAGES = ['wordpress', `wordpress-theme-${THEME}`, 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
 const DATABASE_START_TIMEOUT_MS = 60_000;
 const PHP_START_TIMEOUT_MS = 30_000;
 /** Concurrent requests PHP's built-in server answers (PHP_CLI_SERVER_WORKERS): two registrations must really run at once. */
@@ -34,7 +36,8 @@ const mariadbd = () => ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((path) =>
 
 /** Install the Debian packages when something is missing (as root, with apt); otherwise say how. */
 export function ensureWordPressPackages() {
-  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && phpHasMysqli() && mariadbd()
+  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', THEME))
+    && phpHasMysqli() && mariadbd()
     && has('mariadb-install-db') && has('msgfmt');
   if (ready()) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -67,7 +70,7 @@ export function compileTranslations() {
  * (WordPress's translation functions as keywords: _x's argument 2 is the context, _n's 1 and 2 the forms).
  */
 export function makeTranslationTemplate(output) {
-  const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes')).filter((file) => file.endsWith('.php')).map((file) => `includes/${file}`)];
+  const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes'), { recursive: true }).filter((file) => file.endsWith('.php')).sort().map((file) => `includes/${file}`)];
   const keywords = ['__', '_e', 'esc_html__', 'esc_html_e', 'esc_attr__', 'esc_attr_e', '_x:1,2c', '_n:1,2'].map((keyword) => `--keyword=${keyword}`);
   const result = run('xgettext', ['--language=PHP', '--from-code=UTF-8', '--add-comments=translators:', '--sort-by-file', ...keywords,
     '--package-name=iamport-verify', '--package-version=0.1.0', '-o', output, ...sources], { cwd: PLUGIN_DIRECTORY });
@@ -189,7 +192,7 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users })]);
+      JSON.stringify({ origin, title, admin, settings, users, theme: THEME })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
 
     let output = '';

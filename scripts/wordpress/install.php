@@ -23,6 +23,9 @@ if (!is_blog_installed()) {
         exit(1);
     }
 }
+if (isset($config['theme']) && wp_get_theme($config['theme'])->exists()) {
+    switch_theme($config['theme']);
+}
 update_option('users_can_register', 1);
 update_option('default_role', 'subscriber');
 

@@ -137,10 +137,13 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
       const meta = accountMeta('haneul');
       assert.equal(meta.iamport_verify_sub, claims.sub);
       const dump = databaseDump();
-      for (const [what, value] of [['token', token], ['jti', claims.jti], ['imp_uid', claims.imp_uid], ['merchant_uid', claims.merchant_uid], ['signature', token.split('.')[2]]]) {
+      for (const [what, value] of [['token', token], ['imp_uid', claims.imp_uid], ['merchant_uid', claims.merchant_uid], ['signature', token.split('.')[2]]]) {
         assert.ok(!dump.includes(value), `the database holds no ${what}`);
       }
       assert.equal(dump.split(claims.sub).length - 1, 1, 'the sub is stored once, in the account\'s user meta');
+      // The account's first proof of age, for the content gates: the rule and age attested, when, and the attestation's id.
+      assert.match(meta.iamport_verify_proof, new RegExp(`"rule";s:7:"min_age";s:3:"age";i:${MIN_AGE};s:11:"verified_at";i:\\d+;s:3:"jti";s:\\d+:"${claims.jti}"`));
+      assert.equal(dump.split(claims.jti).length - 1, 1, 'the jti is stored once, in the account\'s proof');
     });
   });
 
