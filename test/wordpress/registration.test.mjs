@@ -157,17 +157,23 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
     });
   });
 
-  test('a minor is refused by the verifier, and the form sent anyway is refused by WordPress', async () => {
+  test('a minor is refused by the verifier, and the tag holds the novalidate form back, saying why; sent past the browser, WordPress refuses it', async () => {
     await withPage(async (page) => {
       await openRegistration(page, 'sora', undefined);
       await verifyAs(page, 'minor_17');
       await waitForState(page, 'error');
       assert.equal(await page.evaluate(() => document.querySelector('iamport-verify').token), '');
-      // wp-login.php's form is `novalidate`, so the browser sends it without the required tag's value.
-      await submit(page);
-      assert.match(await loginError(page), /Please verify your identity and age first/);
+      // wp-login.php's form is `novalidate`, so the browser would send it without the required tag's value: the tag stops it.
+      assert.equal(await page.evaluate(() => document.querySelector('#registerform').noValidate), true);
+      const url = page.url();
+      await page.click('#wp-submit');
+      await page.waitForFunction(() => document.querySelector('iamport-verify').shadowRoot.querySelector('[part=status]').textContent === 'Please verify with your phone.');
+      assert.equal(page.url(), url, 'the form was not sent');
       assert.ok(!accountExists('sora'));
     });
+    const answer = await postRegistration('sora', '');
+    assert.match(answer.body, /Please verify your identity and age first/);
+    assert.ok(!accountExists('sora'));
   });
 
   test('a minor who lowers the tag\'s age in the browser gets a token for 14, which WordPress refuses on its server', async () => {
