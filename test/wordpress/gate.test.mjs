@@ -436,3 +436,88 @@ describe('members', () => {
     });
   });
 });
+
+describe('authors and administrators', () => {
+  test('a shortcode\'s attributes are the author\'s: only the age rule is taken, and an invalid one is still a 19+ gate', () => {
+    const rendered = wordpress.php(`echo do_shortcode('[iamport_verify_gate min_age="abc" endpoint="https://evil.example" sdk_src="https://evil.example/x.js" onclick="alert(1)"]${SECRET.shortcode}[/iamport_verify_gate]');`);
+    assert.ok(!rendered.includes(SECRET.shortcode), 'the inside is withheld');
+    assert.match(rendered, / min-year-age="19"/, `an invalid rule is the Youth Protection Act's 19: ${rendered}`);
+    assert.ok(rendered.includes(` endpoint="${verifier.origin}"`) && !rendered.includes('evil.example') && !rendered.includes('onclick'), rendered);
+  });
+
+  test('a category restricted on its page (with its nonce) gates its posts; set back to none, it opens them', async () => {
+    const postId = Number(wordpress.php(`echo wp_insert_post(['post_title' => 'webtoon-episode', 'post_content' => '<p>webtoon-secret-77aa</p>', 'post_status' => 'publish'], true);`));
+    await withPage(async (page) => {
+      await logIn(page, wordpress.admin);
+      await page.goto(`${wordpress.origin}/wp-admin/edit-tags.php?taxonomy=category`);
+      await page.fill('#tag-name', 'Webtoon 19');
+      await page.check('#addtag input[name="iamport_verify_gate_rule"][value="min_age"]');
+      await page.fill('#addtag input[name="iamport_verify_gate_age"]', '20');
+      await page.click('#submit');
+      await page.waitForSelector('#the-list tr:has-text("Webtoon 19")');
+      const termId = Number(sql(`SELECT term_id FROM wp_terms WHERE name = 'Webtoon 19'`)[0][0]);
+      assert.equal(sql(`SELECT meta_value FROM wp_termmeta WHERE term_id = ${termId} AND meta_key = 'iamport_verify_gate'`)[0]?.[0], 'min_age:20');
+      wordpress.php(`wp_set_post_categories(${postId}, [${termId}]);`);
+      const link = wordpress.php(`echo get_permalink(${postId});`);
+      const guestSees = async () => (await (await fetch(link)).text());
+      assert.ok(!(await guestSees()).includes('webtoon-secret-77aa'), 'its post is gated');
+      assert.match(await guestSees(), /min-age="20"/);
+
+      await page.goto(`${wordpress.origin}/wp-admin/term.php?taxonomy=category&tag_ID=${termId}`);
+      assert.equal(await page.isChecked('input[name="iamport_verify_gate_rule"][value="min_age"]'), true, 'the edit page shows the restriction');
+      await page.check('input[name="iamport_verify_gate_rule"][value="none"]');
+      await Promise.all([page.waitForNavigation(), page.click('#edittag [type=submit].button-primary')]);
+      assert.equal(sql(`SELECT COUNT(*) FROM wp_termmeta WHERE term_id = ${termId} AND meta_key = 'iamport_verify_gate'`)[0][0], '0');
+      assert.ok((await guestSees()).includes('webtoon-secret-77aa'), 'opened again');
+    });
+  });
+
+  test('in the block editor: the post\'s box saves its restriction, and the block is there to restrict a part', async () => {
+    const postId = Number(wordpress.php(`echo wp_insert_post(['post_title' => 'draft-in-editor', 'post_content' => '<!-- wp:paragraph --><p>editor-secret-31fe</p><!-- /wp:paragraph -->', 'post_status' => 'publish'], true);`));
+    await withPage(async (page) => {
+      await logIn(page, wordpress.admin);
+      // No welcome guide over the editor.
+      wordpress.php(`update_user_meta(1, 'wp_persisted_preferences', ['core/edit-post' => ['welcomeGuide' => false], '_modified' => gmdate('c')]);`);
+      await page.goto(`${wordpress.origin}/wp-admin/post.php?post=${postId}&action=edit`);
+      await page.waitForFunction(() => window.wp?.blocks?.getBlockType('iamport-verify/gate'), null, { timeout: 60_000 });
+      assert.equal(await page.evaluate(() => wp.blocks.getBlockType('iamport-verify/gate').title), 'Age-restricted content');
+      const saved = await page.evaluate(() => {
+        const { createBlock } = wp.blocks;
+        wp.data.dispatch('core/block-editor').insertBlocks(createBlock('iamport-verify/gate', { rule: 'min_age', age: 20 }, [createBlock('core/paragraph', { content: 'block-inner-secret-5c1d' })]));
+        return wp.data.select('core/editor').getEditedPostContent();
+      });
+      assert.match(saved, /<!-- wp:iamport-verify\/gate {"rule":"min_age","age":20} -->[\s\S]*block-inner-secret-5c1d[\s\S]*<!-- \/wp:iamport-verify\/gate -->/);
+      await page.waitForSelector('.iamport-verify-gate-editor-summary:has-text("20 or older")');
+
+      // The box is in the post's sidebar, under its own panel.
+      await page.evaluate(() => wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/document'));
+      const radio = page.locator('#iamport-verify-gate input[name="iamport_verify_gate_rule"][value="min_year_age"]');
+      if (!(await radio.isVisible())) await page.getByRole('button', { name: 'Age restriction' }).click();
+      await radio.check();
+      const metaBoxesSent = page.waitForRequest((request) => request.url().includes('meta-box-loader=1'), { timeout: 60_000 });
+      // What the Update button does: save the post, then the meta boxes' form (post.php?meta-box-loader=1).
+      await page.evaluate(() => wp.data.dispatch('core/editor').savePost());
+      await (await metaBoxesSent).response();
+    });
+    assert.equal(sql(`SELECT meta_value FROM wp_postmeta WHERE post_id = ${postId} AND meta_key = '_iamport_verify_gate'`)[0]?.[0], 'min_year_age:19');
+    const guest = await (await fetch(`${wordpress.origin}/?p=${postId}`)).text();
+    assert.ok(!guest.includes('editor-secret-31fe') && !guest.includes('block-inner-secret-5c1d'), 'the saved post is gated');
+  });
+
+  test('Users shows each member\'s proof (rule, age, date), the settings page counts them, and nothing personal appears', async () => {
+    await withPage(async (page) => {
+      await logIn(page, wordpress.admin);
+      await page.goto(`${wordpress.origin}/wp-admin/users.php`);
+      const row = (login) => page.locator(`#the-list tr:has(a:text-is("${login}")) td.column-iamport_verify`).innerText();
+      assert.match(await row(members.first.login), /^19\+ \(year rule\), verified on /);
+      assert.match(await row(members.second.login), /^19\+ \(year rule\), verified on /);
+      assert.equal(await row(members.third.login), 'Not verified');
+      await page.goto(`${wordpress.origin}/wp-admin/options-general.php?page=iamport-verify`);
+      // hoewon1 verified and verified again, hoewon2 linked from the profile (the members tests above).
+      assert.equal(await page.locator('#iamport-verify-counts').innerText(), 'Members verified: 2 (current: 2). Verified again: 1.');
+      assert.equal(await page.locator('[name="iamport_verify_settings[reverify_days]"]').inputValue(), '365');
+      const text = await page.locator('body').innerText();
+      for (const personal of ['김테스트', '조보호', '01000000001', 'TEST FOREIGNER']) assert.ok(!text.includes(personal));
+    });
+  });
+});
