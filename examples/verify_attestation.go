@@ -5,10 +5,13 @@
 //	ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 ./verify_attestation TOKEN...
 //
 // Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
-// MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
+// MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements. With no TOKEN argument it reads one
+// token per line from stdin and answers each as it comes, as a long-running worker keeps its key cache.
+// JWKS_MAX_AGE_SECONDS (default 600) is how long the fetched keys are trusted before the JWKS is asked again.
 package main
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"encoding/base64"
@@ -32,6 +35,8 @@ const (
 	leeway    = 30 * time.Second // small on purpose: attestations live 10 minutes
 	// An unknown kid refetches the JWKS at most this often, so forged kids cannot make us hammer the verifier.
 	refetchCooldown = time.Minute
+	// A key set older than this is fetched again, so a key the verifier withdrew stops verifying.
+	defaultJWKSMaxAge = 10 * time.Minute
 )
 
 // AttestationError carries the kit's stable code (invalid_token, token_expired, ...).
@@ -54,8 +59,9 @@ type Verifier struct {
 	keys             *jwks
 }
 
-func NewVerifier(issuer, audience string) *Verifier {
-	return &Verifier{issuer, audience, &jwks{uri: strings.TrimRight(issuer, "/") + "/.well-known/jwks.json"}}
+// NewVerifier checks tokens of issuer for audience; jwksMaxAge is how long fetched keys are trusted.
+func NewVerifier(issuer, audience string, jwksMaxAge time.Duration) *Verifier {
+	return &Verifier{issuer, audience, &jwks{uri: strings.TrimRight(issuer, "/") + "/.well-known/jwks.json", maxAge: jwksMaxAge}}
 }
 
 // Verify returns the claims of a valid attestation for v.Audience, or an *AttestationError.
@@ -149,24 +155,34 @@ func ageOrGuardian(claims jwt.MapClaims, age int) bool {
 	return atMost(claims["age_under"], age) && sub != "" && atLeast(guardian["age_over"], &adult)
 }
 
-// jwks is the verifier's public keys, fetched once and refetched on an unknown kid (at most once a minute).
+// jwks is the verifier's public keys, fetched when first needed, again once they are older than
+// maxAge, and on an unknown kid; never more than once per cooldown, counted from the last attempt.
 type jwks struct {
-	uri         string
-	mu          sync.Mutex
-	keys        map[string]*ecdsa.PublicKey
-	attemptedAt time.Time
+	uri                    string
+	maxAge                 time.Duration
+	mu                     sync.Mutex
+	keys                   map[string]*ecdsa.PublicKey
+	fetchedAt, attemptedAt time.Time
 }
 
 func (s *jwks) find(kid string) (*ecdsa.PublicKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.keys[kid] == nil && time.Since(s.attemptedAt) >= refetchCooldown {
+	fresh := s.keys != nil && time.Since(s.fetchedAt) < s.maxAge
+	// A set can be no fresher than its max age, so a shorter max age shortens the cooldown too.
+	cooldown := refetchCooldown
+	if s.maxAge < cooldown {
+		cooldown = s.maxAge
+	}
+	if !(fresh && s.keys[kid] != nil) && time.Since(s.attemptedAt) >= cooldown {
 		s.attemptedAt = time.Now()
+		// On failure, the keys we already had are still the best answer.
 		if keys, err := fetchKeys(s.uri); err == nil {
-			s.keys = keys
-		} else if s.keys == nil {
-			return nil, &AttestationError{"jwks_unavailable"}
+			s.keys, s.fetchedAt = keys, s.attemptedAt
 		}
+	}
+	if s.keys == nil {
+		return nil, &AttestationError{"jwks_unavailable"}
 	}
 	if key := s.keys[kid]; key != nil {
 		return key, nil
@@ -210,19 +226,32 @@ func intFromEnv(name string) *int {
 }
 
 func main() {
-	verifier := NewVerifier(os.Getenv("ISSUER"), os.Getenv("SITE_ORIGIN"))
+	maxAge := defaultJWKSMaxAge
+	if seconds := intFromEnv("JWKS_MAX_AGE_SECONDS"); seconds != nil {
+		maxAge = time.Duration(*seconds) * time.Second
+	}
+	verifier := NewVerifier(os.Getenv("ISSUER"), os.Getenv("SITE_ORIGIN"), maxAge)
 	want := Requirements{MinAge: intFromEnv("MIN_AGE"), MinYearAge: intFromEnv("MIN_YEAR_AGE"), GuardianUnder: intFromEnv("GUARDIAN_UNDER"), Nonce: os.Getenv("NONCE")}
 	allValid := true
-	for _, token := range os.Args[1:] {
+	check := func(token string) {
 		claims, err := verifier.Verify(token, want)
 		if err != nil {
 			fmt.Println("refused", err.(*AttestationError).Code)
 			allValid = false
-			continue
+			return
 		}
 		// Store claims["sub"] (unique per person and site) to allow one account per person.
 		encoded, _ := json.Marshal(claims)
 		fmt.Println("valid", string(encoded))
+	}
+	if len(os.Args) > 1 {
+		for _, token := range os.Args[1:] {
+			check(token)
+		}
+	} else {
+		for lines := bufio.NewScanner(os.Stdin); lines.Scan(); {
+			check(strings.TrimSpace(lines.Text()))
+		}
 	}
 	if !allValid {
 		os.Exit(1)

@@ -8,6 +8,9 @@
  *
  * Prints `valid <claims as JSON>` or `refused <code>` (the Node kit's codes) per token; exits 1 if any was refused.
  * INTROSPECT=1 uses IntrospectionVerifier instead; MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
+ * With no TOKEN argument it reads one token per line from stdin and answers each as it comes, as a
+ * long-running worker keeps its key cache. JWKS_MAX_AGE_SECONDS (default 600) is how long the fetched
+ * keys are trusted before the JWKS is asked again.
  */
 
 declare(strict_types=1);
@@ -23,7 +26,8 @@ $issuer = getenv('ISSUER');
 $site = getenv('SITE_ORIGIN'); // your site's own origin: tokens for other sites are refused
 $verifier = getenv('INTROSPECT') === '1' || !extension_loaded('openssl')
     ? new IntrospectionVerifier($issuer, $site)
-    : new AttestationVerifier($issuer, $site, new HttpJwks($issuer)); // one HttpJwks: keys fetched once, not per token
+    // One HttpJwks: keys fetched once, not per token.
+    : new AttestationVerifier($issuer, $site, new HttpJwks($issuer, maxAgeSeconds: (int) (getenv('JWKS_MAX_AGE_SECONDS') ?: HttpJwks::MAX_AGE_SECONDS)));
 
 $require = array_filter([
     'min_age' => getenv('MIN_AGE') === false ? null : (int) getenv('MIN_AGE'),
@@ -33,7 +37,12 @@ $require = array_filter([
 ], static fn ($value) => $value !== null);
 
 $allValid = true;
-foreach (array_slice($argv, 1) as $token) {
+$tokens = $argc > 1 ? array_slice($argv, 1) : (static function () {
+    while (($line = fgets(STDIN)) !== false) {
+        yield trim($line);
+    }
+})();
+foreach ($tokens as $token) {
     try {
         $claims = $verifier->verify($token, $require);
         // Store $claims['sub'] (unique per person and site) to allow one account per person.

@@ -4,21 +4,29 @@
     ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 python3 examples/verify_attestation.py TOKEN...
 
 Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
-MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
+MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements. With no TOKEN argument it reads one
+token per line from stdin and answers each as it comes, as a long-running worker keeps its key cache.
+JWKS_MAX_AGE_SECONDS (default 600) is how long the fetched keys are trusted before the JWKS is asked again.
 """
 import json
 import os
 import sys
+import threading
+import time
 
 import jwt
 
 TOKEN_TYPE = "iamport-verify+jwt"
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"]
 CLOCK_TOLERANCE_SECONDS = 30
+# An unknown kid refetches the JWKS at most this often, so forged kids cannot make us hammer the verifier.
+REFETCH_COOLDOWN_SECONDS = 60
+# A key set older than this is fetched again, so a key the verifier withdrew stops verifying.
+JWKS_MAX_AGE_SECONDS = 600
 # The age (만 나이) at which the Civil Act makes someone an adult, as an under-14 person's guardian must be.
 GUARDIAN_MIN_AGE = 19
 
-_key_clients = {}
+_key_sets = {}
 
 
 class AttestationError(Exception):
@@ -27,7 +35,41 @@ class AttestationError(Exception):
         self.code = code
 
 
-def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=None, guardian_under=None, nonce=None, jwks_uri=None):
+class _KeySet:
+    """The verifier's public keys by kid. PyJWKClient fetches and parses them; the caching is ours, because
+    PyJWKClient refetches on every unknown kid (anyone could make us hammer the verifier with made-up kids)."""
+
+    def __init__(self, uri, max_age_seconds):
+        self._client = jwt.PyJWKClient(uri, cache_jwk_set=False)
+        self._max_age = max_age_seconds
+        # A set can be no fresher than its cache time, so a shorter cache time shortens the cooldown too.
+        self._cooldown = min(REFETCH_COOLDOWN_SECONDS, max_age_seconds)
+        self._keys = None  # {kid: PyJWK} once a fetch worked
+        self._fetched_at = self._attempted_at = None
+        self._lock = threading.Lock()
+
+    def key(self, kid):
+        with self._lock:
+            now = time.monotonic()
+            fresh = self._keys is not None and now - self._fetched_at < self._max_age
+            asked_lately = self._attempted_at is not None and now - self._attempted_at < self._cooldown
+            if not (fresh and kid in self._keys) and not asked_lately:
+                # The cooldown counts from the last attempt, whatever its outcome: a JWKS that is down is not asked on every token.
+                self._attempted_at = now
+                try:
+                    self._keys = {key.key_id: key for key in self._client.get_jwk_set().keys if key.key_id}
+                    self._fetched_at = now
+                except (jwt.PyJWTError, ValueError):  # ValueError: a body that is not JSON
+                    pass  # the keys we already had are still the best answer
+            if self._keys is None:
+                raise AttestationError("jwks_unavailable")
+            if kid not in self._keys:
+                raise AttestationError("unknown_key")
+            return self._keys[kid].key
+
+
+def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=None, guardian_under=None, nonce=None, jwks_uri=None,
+                       jwks_max_age_seconds=JWKS_MAX_AGE_SECONDS):
     """Return the claims of a valid attestation for `audience` (your site's origin), or raise AttestationError."""
     try:
         header = jwt.get_unverified_header(token)
@@ -39,17 +81,8 @@ def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=No
         raise AttestationError("invalid_token")
 
     uri = jwks_uri or issuer.rstrip("/") + "/.well-known/jwks.json"
-    # One client per JWKS: it caches the key set for 5 minutes. Unlike the kit, it refetches on every
-    # unknown kid: rate-limit this endpoint if that matters to you.
-    keys = _key_clients.setdefault(uri, jwt.PyJWKClient(uri))
-    try:
-        keys.get_jwk_set()  # from the cache, or fetched
-    except jwt.PyJWKClientError:
-        raise AttestationError("jwks_unavailable")
-    try:
-        key = keys.get_signing_key(header["kid"]).key
-    except jwt.PyJWKClientError:
-        raise AttestationError("unknown_key")
+    # One key set per JWKS, shared by every verification in this process.
+    key = _key_sets.setdefault(uri, _KeySet(uri, jwks_max_age_seconds)).key(header["kid"])
 
     try:
         claims = jwt.decode(
@@ -101,16 +134,17 @@ def _int_or_none(name):
 
 if __name__ == "__main__":
     all_valid = True
-    for token in sys.argv[1:]:
+    for token in sys.argv[1:] or (line.strip() for line in sys.stdin):
         try:
             claims = verify_attestation(
                 token, issuer=os.environ["ISSUER"], audience=os.environ["SITE_ORIGIN"],
                 min_age=_int_or_none("MIN_AGE"), min_year_age=_int_or_none("MIN_YEAR_AGE"),
                 guardian_under=_int_or_none("GUARDIAN_UNDER"), nonce=os.environ.get("NONCE"),
+                jwks_max_age_seconds=_int_or_none("JWKS_MAX_AGE_SECONDS") or JWKS_MAX_AGE_SECONDS,
             )
             # Store claims["sub"] (unique per person and site) to allow one account per person.
-            print("valid", json.dumps(claims))
+            print("valid", json.dumps(claims), flush=True)
         except AttestationError as error:
-            print("refused", error.code)
+            print("refused", error.code, flush=True)
             all_valid = False
     sys.exit(0 if all_valid else 1)

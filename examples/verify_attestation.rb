@@ -4,7 +4,9 @@
 #   ISSUER=http://127.0.0.1:8787 SITE_ORIGIN=http://127.0.0.1:8787 MIN_AGE=19 ruby examples/verify_attestation.rb TOKEN...
 #
 # Prints `valid <claims as JSON>` or `refused <code>` (the kit's codes) per token; exits 1 if any was refused.
-# MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements.
+# MIN_YEAR_AGE, GUARDIAN_UNDER and NONCE add those requirements. With no TOKEN argument it reads one
+# token per line from stdin and answers each as it comes, as a long-running worker keeps its key cache.
+# JWKS_MAX_AGE_SECONDS (default 600) is how long the fetched keys are trusted before the JWKS is asked again.
 require 'base64'
 require 'json'
 require 'jwt'
@@ -25,14 +27,20 @@ class AttestationVerifier
   LEEWAY_SECONDS = 30 # small on purpose: attestations live 10 minutes
   # An unknown kid refetches the JWKS at most this often, so forged kids cannot make us hammer the verifier.
   REFETCH_COOLDOWN_SECONDS = 60
+  # A key set older than this is fetched again, so a key the verifier withdrew stops verifying.
+  JWKS_MAX_AGE_SECONDS = 600
   # The age (만 나이) at which the Civil Act makes someone an adult, as an under-14 person's guardian must be.
   GUARDIAN_MIN_AGE = 19
 
-  def initialize(issuer:, audience:)
+  def initialize(issuer:, audience:, jwks_max_age_seconds: JWKS_MAX_AGE_SECONDS)
     @issuer = issuer
     @audience = audience # your site's own origin
     @jwks_uri = URI("#{issuer.chomp('/')}/.well-known/jwks.json")
+    @jwks_max_age = jwks_max_age_seconds
+    # A set can be no fresher than its max age, so a shorter max age shortens the cooldown too.
+    @refetch_cooldown = [REFETCH_COOLDOWN_SECONDS, jwks_max_age_seconds].min
     @keys = nil
+    @fetched_at = nil
     @attempted_at = nil
   end
 
@@ -89,10 +97,19 @@ class AttestationVerifier
       guardian['age_over'].is_a?(Integer) && guardian['age_over'] >= GUARDIAN_MIN_AGE
   end
 
+  # The key from the cached set; the JWKS is fetched when the set is older than its max age or lacks
+  # the kid, never more than once per cooldown, counted from the last attempt whatever its outcome.
   def key_for(kid)
-    if (@keys.nil? || !@keys.key?(kid)) && (@attempted_at.nil? || Time.now - @attempted_at >= REFETCH_COOLDOWN_SECONDS)
-      @attempted_at = Time.now
-      @keys = fetch_keys || @keys
+    now = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    fresh = @keys && now - @fetched_at < @jwks_max_age
+    if !(fresh && @keys.key?(kid)) && (@attempted_at.nil? || now - @attempted_at >= @refetch_cooldown)
+      @attempted_at = now
+      fetched = fetch_keys
+      # On failure, the keys we already had are still the best answer.
+      if fetched
+        @keys = fetched
+        @fetched_at = now
+      end
     end
     raise AttestationError, 'jwks_unavailable' if @keys.nil?
     raise AttestationError, 'unknown_key' unless @keys.key?(kid)
@@ -115,13 +132,15 @@ class AttestationVerifier
 end
 
 if $PROGRAM_NAME == __FILE__
-  verifier = AttestationVerifier.new(issuer: ENV.fetch('ISSUER'), audience: ENV.fetch('SITE_ORIGIN'))
+  verifier = AttestationVerifier.new(issuer: ENV.fetch('ISSUER'), audience: ENV.fetch('SITE_ORIGIN'),
+                                     jwks_max_age_seconds: Integer(ENV.fetch('JWKS_MAX_AGE_SECONDS', AttestationVerifier::JWKS_MAX_AGE_SECONDS)))
   requirements = {
     min_age: ENV['MIN_AGE']&.to_i, min_year_age: ENV['MIN_YEAR_AGE']&.to_i,
     guardian_under: ENV['GUARDIAN_UNDER']&.to_i, nonce: ENV['NONCE']
   }
   all_valid = true
-  ARGV.each do |token|
+  $stdout.sync = true # each answer as soon as it is known
+  (ARGV.empty? ? $stdin.each_line.lazy.map(&:strip) : ARGV).each do |token|
     claims = verifier.verify(token, **requirements)
     # Store claims['sub'] (unique per person and site) to allow one account per person.
     puts "valid #{JSON.generate(claims)}"

@@ -64,6 +64,8 @@ writeFileSync(at('dist/site/_headers'), `/iamport-verify.js
 
 // One stand-in file plays both SDKs (V1 `IMP`, V2 `PortOne`), under each one's name.
 for (const name of ['iamport.js', 'portone.js']) cpSync(at('worker/sandbox/sdk/iamport.js'), at(`dist/site/sandbox/${name}`));
+// The stand-in of Turnstile's script, for a form-mode tag's `turnstile-src` in the sandbox.
+cpSync(at('worker/sandbox/sdk/turnstile.js'), at('dist/site/sandbox/turnstile.js'));
 
 rmSync(at('dist/npm/'), { recursive: true, force: true });
 run('npx', ['tsc', '-p', 'widget/tsconfig.build.json']);

@@ -57,7 +57,7 @@ const sections = {
   ),
   'kit-errors': table(['`AttestationError.code`', 'when'], Object.entries(kit.ATTESTATION_ERRORS).map(([code, when]) => [`\`${code}\``, when])),
   'rate-limits': table(
-    ['binding', 'on', 'per client address', 'protects'],
+    ['binding', 'on', 'per client', 'protects'],
     Object.entries(rateLimits.RATE_LIMITS).map(([name, l]) => {
       const deployed = deployedLimits[name];
       if (!deployed) throw new Error(`wrangler.toml has no [[ratelimits]] ${name}`);

@@ -20,21 +20,25 @@ export class ReturnStore {
     return STORAGE_PREFIX + location.pathname + '#' + (id || name);
   }
 
-  /** `person`: the verification waiting for a guardian's, when the guardian is the one who left. */
-  keep(challenge: Challenge, person?: Record<string, string>): void {
+  /**
+   * `openUntil`: until when (this device's `Date.now()`) a guardian's window may still open under it;
+   * `person`: the verification waiting for a guardian's, when the guardian is the one who left.
+   */
+  keep(challenge: Challenge, openUntil: number, person?: Record<string, string>): void {
     try {
-      sessionStorage.setItem(this.#key(), JSON.stringify(person ? { ...challenge, person } : challenge));
+      sessionStorage.setItem(this.#key(), JSON.stringify({ ...challenge, openUntil, person }));
     } catch {
       // Storage blocked: the popup flow still works.
     }
   }
 
-  read(): { challenge: Challenge; person?: Record<string, string> } | undefined {
+  read(): { challenge: Challenge; openUntil: number; person?: Record<string, string> } | undefined {
     try {
-      const { person, ...challenge } = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null') ?? {};
+      const { person, openUntil, ...challenge } = JSON.parse(sessionStorage.getItem(this.#key()) ?? 'null') ?? {};
       if (typeof challenge.challenge !== 'string' || typeof challenge.merchant_uid !== 'string') return undefined;
       const personOk = person === undefined || (typeof person === 'object' && Object.values(person).every((v) => typeof v === 'string'));
-      return personOk ? { challenge: challenge as Challenge, person } : undefined;
+      // Kept by an older tag, without the time: a guardian would have to start over.
+      return personOk ? { challenge: challenge as Challenge, openUntil: typeof openUntil === 'number' ? openUntil : 0, person } : undefined;
     } catch {
       return undefined;
     }

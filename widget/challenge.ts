@@ -63,6 +63,16 @@ export class ChallengeKeeper {
     return held && held.source === sourceKey(this.source()) && remainingMs(held) >= neededMs(held) ? held.challenge : undefined;
   }
 
+  /**
+   * How much longer a verification's window may be opened under `challenge` (the held one) with
+   * life enough left for it; 0 for any other. The guardian step opens a second window under the
+   * person's challenge, and measures its own time against this.
+   */
+  openableForMs(challenge: Challenge): number {
+    const held = this.#held;
+    return held?.challenge === challenge ? Math.max(0, remainingMs(held) - neededMs(held)) : 0;
+  }
+
   /** A fresh challenge: the held one, or a new one from the verifier (one request at a time). */
   ensure(): Promise<Challenge> {
     const fresh = this.fresh();

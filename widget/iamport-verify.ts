@@ -27,7 +27,7 @@ const MODULE_ORIGIN = new URL(import.meta.url).origin;
  * @tagname iamport-verify
  *
  * @event iamport-verified - The verifier signed an attestation. `detail: { token, claims }`.
- * @event iamport-error - The flow ended without one (or, in the guardian step, the guardian's verification failed while the person's still waits: state stays `guardian`; in the form mode, the verifier refused something the person can mend in place, such as a wrong code: state stays `form` or `code`). `detail: { code, message, detail? }`: `code` is the verifier's problem code, or `cancelled`, `pg_error`, `popup_blocked`, `sdk_load_failed`, `network_error`, `invalid_attribute`.
+ * @event iamport-error - The flow ended without one (or, in the guardian step, the guardian's verification failed while the person's still waits: state stays `guardian`; in the form mode, the verifier refused something the person can mend in place, such as a wrong code: state stays `form` or `code`). `detail: { code, message, detail? }`: `code` is the verifier's problem code, or `cancelled`, `pg_error`, `popup_blocked`, `sdk_load_failed`, `network_error`, `invalid_attribute`, `guardian_too_late` (the guardian came when the person's challenge had too little time left for a verification: the next click starts over).
  * @event iamport-expired - The attestation's `exp` passed; the value was cleared.
  * @event iamport-state - The state changed. `detail: { state }`.
  *
@@ -44,7 +44,11 @@ const MODULE_ORIGIN = new URL(import.meta.url).origin;
  * @csspart resend - The form mode: the button that sends a new code.
  * @csspart timer - The form mode: the countdowns of the code's life and of the wait before a new one.
  *
+ * @attr turnstile-sitekey - The form mode: a Cloudflare Turnstile sitekey. The form then shows Turnstile's check (only when it needs the person) and sends its token with the code's request; the verifier checks it with its `TURNSTILE_SECRET`. Turnstile's script is fetched only by a form-mode tag with this attribute, when its form shows.
+ * @attr turnstile-src - The form mode: where Turnstile's script comes from. Default: Cloudflare's (`https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit`); only Cloudflare's origin or the verifier's (the sandbox's stand-in, `/sandbox/turnstile.js`) is accepted, anything else is `invalid_attribute`.
+ *
  * @slot consent - The form mode: the site's own consent text, in place of the default (ko/en).
+ * @slot turnstile - The form mode: where Turnstile's widget is rendered (the tag adds the element itself).
  *
  * @cssprop --iamport-verify-accent - Button background (and focus ring).
  * @cssprop --iamport-verify-accent-text - Button text.
@@ -98,7 +102,7 @@ export class IamportVerifyElement extends ReactiveElement {
   declare endpoint: string;
   /** V1: the merchant code (`imp` + 8 digits) for `IMP.init`. */
   declare impCode: string | undefined;
-  /** The site's own id for this verification (at most 40 of `A-Z a-z 0-9 _ -`); default: minted by the verifier. */
+  /** The site's own id for this verification (at most 40 of `A-Z a-z 0-9 _ -`, not starting with `iv_`); default: minted by the verifier and bound to its one challenge (see "Challenges" in the README). */
   declare merchantUid: string | undefined;
   /** The channel to verify with (`channelKey`); required for `portone` (V2). */
   declare channelKey: string | undefined;
@@ -126,11 +130,11 @@ export class IamportVerifyElement extends ReactiveElement {
   declare company: string | undefined;
   /** Ask for a popup on mobile too, instead of the redirect flow (V2: `windowType.mobile` `POPUP` instead of `REDIRECTION`). */
   declare popup: boolean;
-  /** Where the redirect flow returns (V1 `m_redirect_url`, V2 `redirectUrl`). Default: the current page. */
+  /** Where the redirect flow returns (V1 `m_redirect_url`, V2 `redirectUrl`), on the page's own origin (anything else is `invalid_attribute`). Default: the current page. */
   declare redirectUrl: string | undefined;
   /** A value of the site's, echoed in the attestation's `nonce` claim. */
   declare nonce: string | undefined;
-  /** The provider SDK's URL. Default: `https://cdn.iamport.kr/v1/iamport.js` (V1), `https://cdn.portone.io/v2/browser-sdk.js` (V2). */
+  /** The provider SDK's URL: on that provider's CDN origin, the verifier's origin (the sandbox's stand-in) or the page's own (a copy the site hosts); anything else is `invalid_attribute` and nothing is fetched. Default: `https://cdn.iamport.kr/v1/iamport.js` (V1), `https://cdn.portone.io/v2/browser-sdk.js` (V2). */
   declare sdkSrc: string | undefined;
   /** `ko` or `en` (the `lang` attribute). Default: the nearest `lang` on the page, then the browser's language. */
   declare language: string | undefined;
@@ -416,10 +420,11 @@ export class IamportVerifyElement extends ReactiveElement {
   /** The provider's module and its SDK, ready to open a window. */
   #loadProvider(name: ProviderName): Promise<VerificationProvider> {
     return providerEntry(name)!.module.load().then(async (provider) => {
-      await provider.load(this.sdkSrc || provider.sdkSrc);
+      await provider.load(this);
       return provider;
-    }).catch(() => {
-      throw new FlowError('sdk_load_failed');
+    }).catch((error) => {
+      // An sdk-src the tag may not load (providers/sources.ts) is the page's mistake, not the network's.
+      throw error.code ? error : new FlowError('sdk_load_failed');
     });
   }
 
@@ -432,8 +437,12 @@ export class IamportVerifyElement extends ReactiveElement {
     this.removeEventListener('focusin', this.#preload);
     verification.load().catch(() => {});
     // The form mode needs no provider's window: its form came as the tag connected.
-    if (this.mode !== 'form' && providerEntry(this.provider)) this.#loadProvider(this.provider).catch(() => {
-      // Reported by the click that needs it.
+    // A failed load is reported by the click that needs it; an sdk-src the tag may not load, at once.
+    if (this.mode !== 'form' && providerEntry(this.provider)) this.#loadProvider(this.provider).catch((error: FlowError) => {
+      if (error.code !== 'invalid_attribute') return;
+      // Whatever was under way (the challenge's fetch) would only end in a state that hides it.
+      this.#attempt++;
+      this.#fail(error);
     });
   };
 

@@ -15,6 +15,7 @@ export interface VerifyingTag {
   /** Where the parts loaded on demand add their styles (state.styles.ts). */
   readonly shadowRoot: ShadowRoot | null;
   readonly mode: 'popup' | 'form' | undefined;
+  readonly endpoint: string;
   readonly state: VerifyState;
   readonly name: string;
   readonly provider: ProviderName;
@@ -31,6 +32,7 @@ export interface VerifyingTag {
   readonly company: string | undefined;
   readonly popup: boolean;
   readonly redirectUrl: string | undefined;
+  readonly sdkSrc: string | undefined;
   readonly nonce: string | undefined;
   readonly token: string;
   readonly claims: Readonly<AttestationClaims> | undefined;

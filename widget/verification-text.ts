@@ -26,6 +26,7 @@ const ko = {
   guardian_not_adult: '보호자는 만 19세 이상이어야 합니다.',
   guardian_same_person: '보호자 인증은 본인이 아닌 보호자가 해야 합니다.',
   guardian_invalid: '보호자 인증을 확인하지 못했습니다. 처음부터 다시 시도해 주세요.',
+  guardian_too_late: '보호자 인증을 시작하기에는 시간이 너무 지났습니다. 본인인증부터 다시 해 주세요.',
 };
 
 export type VerificationMessages = typeof ko;
@@ -50,6 +51,7 @@ const en: VerificationMessages = {
   guardian_not_adult: 'The guardian must be 19 or older.',
   guardian_same_person: 'The guardian must be someone other than you.',
   guardian_invalid: 'The guardian\'s verification could not be accepted. Please start again.',
+  guardian_too_late: 'Too much time has passed for the guardian to verify now. Please start again with your own verification.',
 };
 
 export const VERIFICATION_MESSAGES: Record<Lang, VerificationMessages> = { ko, en };

@@ -12,6 +12,7 @@ import type { ProviderResult, VerificationProvider, VerificationRequest } from '
 import type { Attestation, AttestationClaims, Challenge } from './verifier.js';
 import { errorMessage, withAge, type AllMessages } from './verification-text.js';
 import { paintStates } from './state.styles.js';
+import { redirectTarget, sdkSource } from './providers/sources.js';
 import { GUARDIAN_ID_SUFFIX } from '../server/guardian.js';
 
 export { VERIFICATION_MESSAGES } from './verification-text.js';
@@ -59,6 +60,8 @@ export interface GuardianStep {
   challenge: Challenge;
   /** What identifies the person's verification in the exchange (`imp_uid`, `merchant_uid` or the V2 id). */
   person: Record<string, string>;
+  /** Until when (this device's `Date.now()`) the guardian's window may open with life enough left in the challenge. */
+  openUntil: number;
 }
 
 /** What the element lends the verification. */
@@ -91,13 +94,26 @@ export const isAttestation = (data: any): boolean => typeof data.token === 'stri
 export function open(
   host: VerificationHost, provider: VerificationProvider, challenge: Challenge, attempt: number, guardianStep?: GuardianStep,
 ): void {
+  // The guardian verifies under the person's challenge: a guardian who comes too late would verify,
+  // and the site pay, only for the verifier to refuse the expired challenge. Start over instead.
+  if (guardianStep && Date.now() > guardianStep.openUntil) return startOver(host, { code: 'guardian_too_late' } satisfies Failure);
+  // Measured now, while the person's challenge is the one held: the guardian's window may open until then.
+  const openUntil = guardianStep?.openUntil ?? Date.now() + host.challenges.openableForMs(challenge);
+  let params: VerificationRequest;
+  try {
+    // Where the SDK came from is checked here too: a page may have loaded the provider's SDK itself.
+    sdkSource(host.tag, provider.sdkSrc);
+    params = request(host.tag, challenge, guardianStep);
+  } catch (failure) {
+    return host.fail(failure);
+  }
   // The redirect flow leaves the page: the return finds this challenge (and the person waiting for a guardian) by its id.
-  new ReturnStore(host.tag).keep(challenge, guardianStep?.person);
+  new ReturnStore(host.tag).keep(challenge, openUntil, guardianStep?.person);
   host.setState('verifying', host.text().verifying);
-  provider.open(request(host.tag, challenge, guardianStep), (result) => {
+  provider.open(params, (result) => {
     if (!host.isCurrent(attempt)) return;
     provider.removeLeftovers();
-    settle(host, result, challenge, guardianStep?.person);
+    settle(host, result, challenge, openUntil, guardianStep?.person);
   });
 }
 
@@ -125,7 +141,7 @@ export function resume(host: VerificationHost, provider: VerificationProvider): 
   for (const param of provider.returnParams) url.searchParams.delete(param);
   // imp_uid must not linger in the address bar (history, referrers, shared links).
   history.replaceState(history.state, '', url);
-  settle(host, back.result, stored.challenge, stored.person);
+  settle(host, back.result, stored.challenge, stored.openUntil, stored.person);
   if (!back.result.ok) {
     returns.forget();
     // The stored challenge only finishes the verification it left with; the next try gets its own.
@@ -138,11 +154,13 @@ export function resume(host: VerificationHost, provider: VerificationProvider): 
  * Exchange what came back. `person` is set when this is the guardian's verification: the
  * person's, kept unused since the verifier answered `guardian_required`, goes with it.
  */
-function settle(host: VerificationHost, result: ProviderResult, challenge: Challenge, person?: Record<string, string>): void {
+function settle(
+  host: VerificationHost, result: ProviderResult, challenge: Challenge, openUntil: number, person?: Record<string, string>,
+): void {
   host.guardianStep = undefined;
   if (!result.ok) {
     // The guardian cancelled, or their window failed: the person's verification still waits.
-    if (person) return waitForGuardian(host, challenge, person, result.code);
+    if (person) return waitForGuardian(host, { challenge, person, openUntil }, result.code);
     return host.fail({ code: result.code, message: result.detail } satisfies Failure);
   }
   const attempt = host.next();
@@ -156,14 +174,19 @@ function settle(host: VerificationHost, result: ProviderResult, challenge: Chall
     (error) => {
       if (!host.isCurrent(attempt)) return;
       const { code } = error as Failure;
-      if (!person && code === 'guardian_required') return waitForGuardian(host, challenge, result.fields);
-      if (person && ANOTHER_GUARDIAN_MAY_TRY.has(code)) return waitForGuardian(host, challenge, person, code);
-      host.fail(error);
-      // Whatever went wrong, the next try starts from a new challenge.
-      host.challenges.forget();
-      host.challenges.ensure().catch(() => {});
+      if (!person && code === 'guardian_required') return waitForGuardian(host, { challenge, person: result.fields, openUntil });
+      if (person && ANOTHER_GUARDIAN_MAY_TRY.has(code)) return waitForGuardian(host, { challenge, person, openUntil }, code);
+      startOver(host, error);
     },
   );
+}
+
+/** End in `error`, and let the next try start from a new challenge, whatever went wrong. */
+function startOver(host: VerificationHost, error: unknown): void {
+  host.guardianStep = undefined;
+  host.fail(error);
+  host.challenges.forget();
+  host.challenges.ensure().catch(() => {});
 }
 
 /** What an exchange asks of the verification beyond it: the tag's age rule, and its nonce. */
@@ -196,8 +219,8 @@ const ANOTHER_GUARDIAN_MAY_TRY = new Set(['guardian_not_adult', 'guardian_same_p
  * a guardian's failure, say what went wrong too (and report it in `iamport-error`), keeping the
  * person's verification: they need not verify, nor the site pay, again.
  */
-function waitForGuardian(host: VerificationHost, challenge: Challenge, person: Record<string, string>, failure?: string): void {
-  host.guardianStep = { challenge, person };
+function waitForGuardian(host: VerificationHost, step: GuardianStep, failure?: string): void {
+  host.guardianStep = step;
   const text = host.text();
   const ask = withAge(text.guardianNeeded, host.tag.guardianUnder);
   if (!failure) return host.setState('guardian', ask);
@@ -254,6 +277,6 @@ function request(tag: VerifyingTag, challenge: Challenge, guardianStep: Guardian
     // Danal's own limit counts 만 나이: only for min-age (the verifier checks every rule itself).
     minAge: forPerson(tag.minAge), carrier: forPerson(tag.carrier),
     customerName: forPerson(tag.customerName), phone: forPerson(tag.phone),
-    company: tag.company, popup: tag.popup, redirectUrl: tag.redirectUrl || location.href,
+    company: tag.company, popup: tag.popup, redirectUrl: redirectTarget(tag),
   };
 }

@@ -4,7 +4,7 @@
  * `onError`, the one place errors meet HTTP.
  */
 import { Hono, type Context } from 'hono';
-import { issueChallenge, mintMerchantUid } from './checks/challenge.ts';
+import { issueChallenge } from './checks/challenge.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
 import type { Provider } from './checks/verification.ts';
@@ -69,18 +69,19 @@ app.get('/.well-known/iamport-verify', anyOrigin(), (c) => {
   }, 200, { 'cache-control': `public, max-age=${JWKS_MAX_AGE_SECONDS}` });
 });
 
-// The endpoints a site's page calls: allowed origins only. Exchanges are rate limited;
-// challenges cost less than a limit's own check (middleware/rate-limit.ts).
+// The endpoints a site's page calls: allowed origins only, each rate limited per client (middleware/rate-limit.ts).
 for (const path of ['/v1/challenges', '/v1/attestations', ...OTP_PATHS] as const) {
   app.on(['POST', 'OPTIONS'], path, allowedOriginsOnly());
 }
+app.post('/v1/challenges', rateLimit('CHALLENGE_RATE_LIMITER'));
 app.post('/v1/attestations', rateLimit('EXCHANGE_RATE_LIMITER'));
 for (const path of OTP_PATHS) app.post(path, rateLimit('OTP_RATE_LIMITER'));
 
 app.post('/v1/challenges', async (c) => {
   const settings = c.get('settings');
   const body = await readJsonBody(c.req.raw, { allowEmpty: true });
-  const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN) ?? mintMerchantUid();
+  // Absent: the verifier mints one, bound to this challenge alone.
+  const merchantUid = field.optionalString(body, 'merchant_uid', MERCHANT_UID_PATTERN);
   const subject = { provider: parseProvider(body), merchantUid, origin: c.get('origin') };
   const issued = await issueChallenge(settings.challengeSecret, subject, Math.floor(Date.now() / 1000), settings.challengeTtlSeconds);
   return c.json(issued, 201, { 'cache-control': 'no-store' });
@@ -164,7 +165,7 @@ function exchangeContext(c: Context<AppEnv>, provider: Provider): ExchangeContex
 }
 
 function otpContext(c: Context<AppEnv>): OtpContext {
-  return { ...exchangeContext(c, 'portone'), clientIp: c.req.header('cf-connecting-ip') };
+  return { ...exchangeContext(c, 'portone'), clientIp: c.req.header('cf-connecting-ip'), requestId: c.get('requestId') };
 }
 
 /** The `iss` of our tokens: the configured issuer, or in development our own origin. */

@@ -4,7 +4,7 @@
  * turns it into an RFC 9457 problem. The README's error table is generated from this.
  */
 export const PROBLEMS = {
-  invalid_request: { status: 400, title: 'Invalid request', when: 'malformed JSON, missing or malformed fields, a body over the size limit' },
+  invalid_request: { status: 400, title: 'Invalid request', when: 'malformed JSON, missing or malformed fields, a body over the size limit, a challenge asked for a `merchant_uid` of the minted form (`iv_…`)' },
   origin_not_allowed: { status: 403, title: 'Origin not allowed', when: 'the request\'s Origin is not on the allow-list' },
   challenge_invalid: { status: 400, title: 'Challenge invalid', when: 'missing, forged or expired `challenge`, or one issued for another `merchant_uid`, site or provider' },
   certification_not_found: { status: 404, title: 'Certification not found', when: 'the upstream has no such certification' },
@@ -18,7 +18,7 @@ export const PROBLEMS = {
   guardian_invalid: { status: 422, title: 'Guardian verification refused', when: 'the guardian\'s verification failed a check: not certified, for another challenge, stale, made before the person\'s, or without a CI' },
   identity_key_missing: { status: 422, title: 'Identity key missing', when: 'no CI in the certification' },
   origin_mismatch: { status: 422, title: 'Verified on another site', when: 'the V1 certification\'s `origin` (the page it ran on) is not the requesting site' },
-  test_channel: { status: 422, title: 'Test channel', when: 'production only: the PortOne V2 verification ran on a test channel (`channel.type` is `TEST`)' },
+  test_channel: { status: 422, title: 'Test channel', when: 'production only: the PortOne V2 verification did not run on a live channel (`channel.type` is `TEST`, or the record names no channel)' },
   provider_mismatch: { status: 422, title: 'Made through the other provider', when: 'a V1 certification read through the PortOne V2 API (`version` is not `V2`): exchange it as V1' },
   already_used: { status: 409, title: 'Already used', when: 'this `imp_uid` (or V2 id) was already exchanged by another request (the very same request gets its attestation again while it is valid)' },
   otp_incorrect: { status: 422, title: 'Code incorrect', when: 'form mode: the code was not accepted (PortOne\'s `PG_PROVIDER` at confirm), or an APP push not approved yet; counts as an attempt' },
@@ -27,6 +27,8 @@ export const PROBLEMS = {
   otp_already_sent: { status: 409, title: 'Code already sent', when: 'form mode: a code was already sent for this verification; confirm it or resend' },
   otp_attempts_exceeded: { status: 429, title: 'Too many attempts', when: 'form mode: too many confirm attempts for this challenge; it is spent, start over with a new one (see `Retry-After`)' },
   otp_send_limited: { status: 429, title: 'Too many codes', when: 'form mode: too many codes sent for this challenge or to this phone number, or a resend too soon; see `Retry-After`' },
+  otp_budget_exhausted: { status: 429, title: 'Send budget exhausted', when: 'form mode: the site\'s codes for this hour or day (`OTP_BUDGET_PER_HOUR`, `OTP_BUDGET_PER_DAY`) are spent; nothing was sent; see `Retry-After`' },
+  turnstile_failed: { status: 403, title: 'Bot check failed', when: 'form mode with `TURNSTILE_SECRET`: the send had no `turnstile_token`, or Turnstile did not accept it (failed, expired, already used, or solved on another site); nothing was sent' },
   carrier_failed: { status: 502, title: 'Carrier failed', when: 'form mode: the carrier or PG could not send or check a code (PortOne `PG_PROVIDER` at send, `MAX_TRANSACTION_COUNT_REACHED`)' },
   otp_not_contracted: { status: 403, title: 'Form mode not contracted', when: 'form mode: PortOne refused the API flow for this channel (`CHANNEL_NOT_FOUND`, `FORBIDDEN`): it needs its own contract' },
   rate_limited: { status: 429, title: 'Too many requests', when: 'the client went over the rate limit; see `Retry-After`' },

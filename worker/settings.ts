@@ -77,6 +77,13 @@ const ages = (value: string): readonly number[] => {
   return parsed;
 };
 
+/**
+ * A kid backends can match a token's header against and an operator can read in a log: not
+ * empty (a kid-less JWKS lookup matches any key), printable ASCII without spaces, and short.
+ */
+const KID_PATTERN = /^[\x21-\x7e]{1,64}$/;
+const isKid = (kid: unknown) => typeof kid === 'string' && KID_PATTERN.test(kid);
+
 /** Their shape only; signing/keys.ts imports them and proves each signs (`provenKeyRing`). */
 const signingKeys = (value: string): JsonWebKey[] => {
   let keys: unknown;
@@ -90,9 +97,9 @@ const signingKeys = (value: string): JsonWebKey[] => {
     (key) =>
       typeof key === 'object' && key !== null &&
       (key as JsonWebKey).kty === 'EC' && (key as JsonWebKey).crv === 'P-256' &&
-      typeof (key as JsonWebKey).d === 'string' && typeof (key as { kid?: unknown }).kid === 'string',
+      typeof (key as JsonWebKey).d === 'string' && isKid((key as { kid?: unknown }).kid),
   );
-  if (!shaped) throw new Invalid('must be a JSON array of private P-256 JWKs, each with a kid');
+  if (!shaped) throw new Invalid('must be a JSON array of private P-256 JWKs, each with a kid of 1 to 64 printable characters');
   const kids = (keys as { kid: string }[]).map((key) => key.kid);
   // Tokens name their key by kid: two keys with one kid would make some tokens unverifiable.
   if (new Set(kids).size !== kids.length) throw new Invalid('has two keys with the same kid');
@@ -107,7 +114,7 @@ const BUILT_IN_CHALLENGE_SECRET = 'development-challenge-secret';
 export const SETTINGS = {
   ENVIRONMENT: setting({
     default: 'production', development: { value: 'development' }, parse: oneOf('development', 'production'), secret: false,
-    what: '`development` or `production`. Production refuses the sandbox, development keys, `http://` origins, missing secrets and missing bindings.',
+    what: '`development` or `production`. Production refuses the sandbox, development keys, `http://` origins, missing secrets and missing bindings, and signs no PortOne test channel. A signing key whose kid does not start with `dev-` means production\'s rules whatever this says.',
   }),
   SANDBOX: setting({
     default: 'false', development: { value: 'true' }, parse: boolean, secret: false,
@@ -136,15 +143,15 @@ export const SETTINGS = {
   SIGNING_KEYS: setting({
     defaultDoc: 'none (development: made by `npm run dev`)', requiredInProduction: true, development: { make: 'signing-key' },
     parse: signingKeys, secret: true,
-    what: 'JSON array of private ES256 JWKs with unique kids. The first signs; all are published in the JWKS (rotation). Each is proven (a probe signed and verified) before anything is served. `npm run keygen` prints one.',
+    what: 'JSON array of private ES256 JWKs with unique kids (1 to 64 printable characters, no spaces). The first signs; all are published in the JWKS (rotation). Each is proven (a probe signed and verified) before anything is served. `npm run keygen` prints one.',
   }),
   SUBJECT_SECRET: setting({
     requiredInProduction: true, developmentFallback: BUILT_IN_SUBJECT_SECRET, development: { make: 'secret' }, parse: text, secret: true,
-    what: 'Secret the pairwise `sub` is derived from, at least 32 characters with any non-`dev-` key. Changing it changes every `sub`.',
+    what: 'Secret the pairwise `sub` is derived from, at least 32 characters in production. Changing it changes every `sub`.',
   }),
   CHALLENGE_SECRET: setting({
     requiredInProduction: true, developmentFallback: BUILT_IN_CHALLENGE_SECRET, development: { make: 'secret' }, parse: text, secret: true,
-    what: 'Secret that authenticates challenges, at least 32 characters with any non-`dev-` key. Changing it invalidates open challenges only.',
+    what: 'Secret that authenticates challenges, at least 32 characters in production. Changing it invalidates open challenges only.',
   }),
   ALLOWED_ORIGINS: setting({
     requiredInProduction: true, development: { make: 'local-origins' }, parse: origins, secret: false,
@@ -174,6 +181,18 @@ export const SETTINGS = {
     default: '5000', parse: integer(100, 60_000), secret: false,
     what: 'Timeout of each upstream call.',
   }),
+  OTP_BUDGET_PER_HOUR: setting({
+    default: '300', parse: integer(1, 1_000_000), secret: false,
+    what: 'Form mode: codes PortOne may be asked to send (sends and resends, carrier refusals included) for each allowed origin per clock hour; past it `429 otp_budget_exhausted` and one `otp_budget_exhausted` log line. Each code is billed: raise it for a site whose peak needs more.',
+  }),
+  OTP_BUDGET_PER_DAY: setting({
+    default: '3000', parse: integer(1, 10_000_000), secret: false,
+    what: 'Form mode: the same budget per day (midnight to midnight in Korea).',
+  }),
+  TURNSTILE_SECRET: setting({
+    parse: text, secret: true,
+    what: 'Form mode: the secret key of a Cloudflare Turnstile widget. When set, every `POST /v1/otp/send` needs a `turnstile_token` that Turnstile\'s `siteverify` accepts for the requesting site (the tag\'s `turnstile-sitekey`) before PortOne is asked. Cloudflare\'s test secrets (`1x0000…AA` and the like) only outside production.',
+  }),
   PURGE_AFTER_ATTEST: setting({
     default: 'false', parse: boolean, secret: false,
     what: 'After signing, delete the certification at the upstream (`DELETE /certifications/{imp_uid}`), so no personal data stays there.',
@@ -186,7 +205,7 @@ export type SettingName = keyof typeof SETTINGS;
 export type EnvVars = { [K in SettingName]?: string };
 
 /** The bindings production cannot run without (a missing rate limiter would mean no limit). */
-export const REQUIRED_BINDINGS = ['LEDGER', 'OTP_GUARD', 'EXCHANGE_RATE_LIMITER', 'INTROSPECT_RATE_LIMITER', 'OTP_RATE_LIMITER'] as const;
+export const REQUIRED_BINDINGS = ['LEDGER', 'OTP_GUARD', 'CHALLENGE_RATE_LIMITER', 'EXCHANGE_RATE_LIMITER', 'INTROSPECT_RATE_LIMITER', 'OTP_RATE_LIMITER'] as const;
 
 /** What the settings are checked against: the settings, and whether each required binding is there. */
 export type SettingsInput = EnvVars & { [K in (typeof REQUIRED_BINDINGS)[number]]?: unknown };
@@ -209,14 +228,26 @@ export function defaultBindings(): Required<EnvVars> {
 /** Where the built-in stand-in upstream answers; calls to it never leave the Worker. */
 export const SANDBOX_IAMPORT_BASE = 'https://sandbox.iamport-verify.internal/iamport';
 export const SANDBOX_PORTONE_BASE = 'https://sandbox.iamport-verify.internal/portone';
+export const SANDBOX_TURNSTILE_SITEVERIFY_URL = 'https://sandbox.iamport-verify.internal/turnstile/siteverify';
 const IAMPORT_BASE = 'https://api.iamport.kr';
 const PORTONE_BASE = 'https://api.portone.io';
+
+/**
+ * Cloudflare's documented Turnstile test secrets (developers.cloudflare.com/turnstile/troubleshooting/testing):
+ * always passes, always fails, and "token already spent". They answer for `example.com`.
+ */
+export const TURNSTILE_TEST_SECRETS: ReadonlySet<string> = new Set([
+  '1x0000000000000000000000000000000AA', '2x0000000000000000000000000000000AA', '3x0000000000000000000000000000000AA',
+]);
 
 /** The largest MAX_CERT_AGE_SECONDS allowed: the ledger keeps ids this long, whatever the setting. */
 export const MAX_CERT_AGE_LIMIT_SECONDS = 86_400;
 
 /** kid prefix of the keys `npm run dev` makes; production refuses them. */
 export const DEVELOPMENT_KID_PREFIX = 'dev-';
+
+/** Whether `npm run dev` made this key: no real backend trusts it. */
+const isDevelopmentKey = (key: JsonWebKey) => String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX);
 
 /** The shortest SUBJECT_SECRET and CHALLENGE_SECRET a key that is not a development key signs with. */
 const MIN_SECRET_LENGTH = 32;
@@ -238,6 +269,10 @@ export interface Settings {
   challengeTtlSeconds: number;
   upstreamTimeoutMs: number;
   purgeAfterAttest: boolean;
+  /** Form mode: codes per allowed origin per hour and per day. */
+  otpBudget: { perHour: number; perDay: number };
+  /** Form mode: Turnstile's secret key; undefined: no Turnstile check. */
+  turnstileSecret: string | undefined;
 }
 
 /** Why the settings cannot be used; shown in the log, never in a response. */
@@ -270,8 +305,13 @@ type ValueOf<K extends SettingName> = ReturnType<(typeof SETTINGS)[K]['parse']>;
 
 export function parseSettings(env: SettingsInput): Settings {
   const problems: string[] = [];
-  // ENVIRONMENT first: what the others fall back to depends on it.
-  const production: boolean = read('ENVIRONMENT', false) !== 'development';
+  // Production is decided first: what the others fall back to depends on it. ENVIRONMENT says
+  // it, and so does the key: a key that real backends trust must never sign under development's
+  // rules (test channels, no rate limits, an issuer taken from the request), whatever ENVIRONMENT says.
+  const declaredProduction = read('ENVIRONMENT', false) !== 'development';
+  const signingKeys = read('SIGNING_KEYS', declaredProduction) ?? [];
+  const trustedKeys = signingKeys.some((key) => !isDevelopmentKey(key));
+  const production = declaredProduction || trustedKeys;
 
   /** The setting's value: its text, else (development) its fallback, else its default. */
   function read<K extends SettingName>(name: K, inProduction: boolean = production): ValueOf<K> | undefined {
@@ -304,7 +344,7 @@ export function parseSettings(env: SettingsInput): Settings {
       base: read('PORTONE_API_BASE') ?? (sandbox ? SANDBOX_PORTONE_BASE : PORTONE_BASE),
       secret: read('PORTONE_API_SECRET') ?? '',
     },
-    signingKeys: read('SIGNING_KEYS') ?? [],
+    signingKeys,
     subjectSecret: required('SUBJECT_SECRET'),
     challengeSecret: required('CHALLENGE_SECRET'),
     allowedOrigins: read('ALLOWED_ORIGINS') ?? new Set(),
@@ -315,10 +355,10 @@ export function parseSettings(env: SettingsInput): Settings {
     challengeTtlSeconds: read('CHALLENGE_TTL_SECONDS')!,
     upstreamTimeoutMs: read('UPSTREAM_TIMEOUT_MS')!,
     purgeAfterAttest: read('PURGE_AFTER_ATTEST')!,
+    otpBudget: { perHour: read('OTP_BUDGET_PER_HOUR')!, perDay: read('OTP_BUDGET_PER_DAY')! },
+    turnstileSecret: read('TURNSTILE_SECRET') || undefined,
   };
 
-  const isDevelopmentKey = (key: JsonWebKey) => String((key as { kid?: string }).kid ?? '').startsWith(DEVELOPMENT_KID_PREFIX);
-  const trustedKeys = settings.signingKeys.some((key) => !isDevelopmentKey(key));
   if (production) {
     if (sandbox) problems.push('SANDBOX must be false in production');
     if (settings.signingKeys.some(isDevelopmentKey)) {
@@ -331,24 +371,25 @@ export function parseSettings(env: SettingsInput): Settings {
     if ([settings.iamport.base, settings.portone.base].some((base) => !base.startsWith('https:'))) {
       problems.push('IAMPORT_API_BASE and PORTONE_API_BASE must be https in production (the API secrets travel to them)');
     }
+    // A test secret passes (or fails) every token: no bot check at all.
+    if (settings.turnstileSecret && TURNSTILE_TEST_SECRETS.has(settings.turnstileSecret)) {
+      problems.push('TURNSTILE_SECRET is one of Cloudflare\'s test secrets, which decide without checking anything; use the widget\'s own secret in production');
+    }
     for (const binding of REQUIRED_BINDINGS) {
       if (!env[binding]) problems.push(`the ${binding} binding is required in production (wrangler.toml)`);
     }
-  }
-  // Anyone can make a sandbox person verify, so a sandbox must never sign with a key that
-  // real backends trust: with the sandbox on, every key must be a development key.
-  if (sandbox && trustedKeys) {
-    problems.push('SANDBOX is on, so SIGNING_KEYS may hold only development keys (kid starting "dev-")');
-  }
-  // A key that backends trust must not sign challenges anyone could forge, whatever ENVIRONMENT says.
-  if (trustedKeys || production) {
+    // Challenges anyone could forge must not be signed for with a key that backends trust.
     const weak = ([['SUBJECT_SECRET', settings.subjectSecret, BUILT_IN_SUBJECT_SECRET], ['CHALLENGE_SECRET', settings.challengeSecret, BUILT_IN_CHALLENGE_SECRET]] as const)
       .filter(([, value, builtIn]) => value !== '' && (value === builtIn || value.length < MIN_SECRET_LENGTH));
     if (weak.length > 0) {
-      problems.push(`${weak.map(([name]) => name).join(' and ')} must be at least ${MIN_SECRET_LENGTH} characters and not the built-in development value with a key that is not a development key`);
+      problems.push(`${weak.map(([name]) => name).join(' and ')} must be at least ${MIN_SECRET_LENGTH} characters and not the built-in development value in production`);
     }
   }
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0) {
+    // Say why production's rules apply when ENVIRONMENT says otherwise, before what they found.
+    if (production && !declaredProduction) problems.unshift(`ENVIRONMENT is development, but SIGNING_KEYS holds a key whose kid does not start with ${DEVELOPMENT_KID_PREFIX}, so production's rules apply`);
+    throw new ConfigurationError(problems);
+  }
   return settings;
 }
 

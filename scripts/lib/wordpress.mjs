@@ -16,11 +16,17 @@ import { spawnGroup, stop as stopProcess, waitForHttp } from './processes.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const PLUGIN_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify');
+/** The test site's theme (scripts/wordpress/theme), activated by scripts/wordpress/install.php. */
+const TEST_THEME = 'iamport-verify-test';
+const TEST_THEME_DIRECTORY = join(root, 'scripts/wordpress/theme');
 /** Where Debian's wordpress package puts WordPress. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
-/** Debian's WordPress ships no theme: Twenty Twenty-One (classic, with a dark mode) shows the site's pages. */
-export const THEME = 'twentytwentyone';
-const PACKAGES = ['wordpress', `wordpress-theme-${THEME}`, 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
+/**
+ * A real theme for suites that need one (comments, search results, a dark mode for screenshots): Debian's
+ * Twenty Twenty-One, passed as `theme` to startWordPress.
+ */
+export const FULL_THEME = 'twentytwentyone';
+const PACKAGES = ['wordpress', `wordpress-theme-${FULL_THEME}`, 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
 const DATABASE_START_TIMEOUT_MS = 60_000;
 const PHP_START_TIMEOUT_MS = 30_000;
 /** Concurrent requests PHP's built-in server answers (PHP_CLI_SERVER_WORKERS): two registrations must really run at once. */
@@ -36,7 +42,7 @@ const mariadbd = () => ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((path) =>
 
 /** Install the Debian packages when something is missing (as root, with apt); otherwise say how. */
 export function ensureWordPressPackages() {
-  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', THEME))
+  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', FULL_THEME))
     && phpHasMysqli() && mariadbd()
     && has('mariadb-install-db') && has('msgfmt');
   if (ready()) return;
@@ -128,7 +134,14 @@ function linkTree(source, target, skip) {
   }
 }
 
-function wpConfig({ socket, password, origin }) {
+/** A multisite network's constants (after scripts/wordpress/install.php has made its tables): one network, sites in paths. */
+function networkConstants(origin) {
+  const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
+  return [define('MULTISITE', true), define('SUBDOMAIN_INSTALL', false), define('DOMAIN_CURRENT_SITE', new URL(origin).host),
+    define('PATH_CURRENT_SITE', '/'), define('SITE_ID_CURRENT_SITE', 1), define('BLOG_ID_CURRENT_SITE', 1)];
+}
+
+function wpConfig({ socket, password, origin, network = false }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
   const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
@@ -138,7 +151,7 @@ function wpConfig({ socket, password, origin }) {
     // "localhost:/path" makes mysqli use the Unix socket.
     define('DB_HOST', `localhost:${socket}`), define('DB_CHARSET', 'utf8mb4'), define('DB_COLLATE', ''),
     ...keys.map((key) => define(key, salt())),
-    define('WP_HOME', origin), define('WP_SITEURL', origin),
+    define('WP_HOME', origin), define('WP_SITEURL', origin), ...(network ? networkConstants(origin) : []),
     "define('WP_DEBUG', true);", "define('WP_DEBUG_DISPLAY', false);", "define('WP_DEBUG_LOG', __DIR__ . '/debug.log');",
     // No update checks and no calls to wordpress.org: requests to this site's own host (127.0.0.1,
     // where the verifier runs too) and to localhost still go through.
@@ -153,9 +166,11 @@ function wpConfig({ socket, password, origin }) {
 /**
  * A WordPress site served at `origin` (http://127.0.0.1:PORT) with the plugin active and
  * `settings` as its settings. `muPlugins` ({ name: php source }) are added to wp-content/mu-plugins.
+ * `network`: the site is then turned into a multisite network (its administrator the network's), the plugin
+ * still active on it, as when a site with the plugin becomes a network. `theme`: the test theme by default, or FULL_THEME.
  * Resolves to { origin, directory, admin, stop, debugLog() }.
  */
-export async function startWordPress({ port, settings, users = [], muPlugins = {}, title = 'iamport-verify on WordPress' }) {
+export async function startWordPress({ port, settings, users = [], muPlugins = {}, network = false, theme = TEST_THEME, title = 'iamport-verify on WordPress' }) {
   ensureWordPressPackages();
   compileTranslations();
   const origin = `http://127.0.0.1:${port}`;
@@ -188,12 +203,15 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });
     symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
+    // Debian's wordpress package ships no theme: ours shows posts, the plugin's output and the admin bar.
+    symlinkSync(TEST_THEME_DIRECTORY, join(site, 'wp-content/themes', TEST_THEME));
     for (const [name, source] of Object.entries(muPlugins)) writeFileSync(join(site, 'wp-content/mu-plugins', `${name}.php`), source);
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users, theme: THEME })]);
+      JSON.stringify({ origin, title, admin, settings, users, network, theme })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
+    if (network) writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network }));
 
     let output = '';
     const log = new PassThrough();

@@ -1,7 +1,7 @@
 <?php
 // Installs WordPress non-interactively (as its web installer would), lets visitors register,
-// activates the iamport-verify plugin and writes its settings.
-// php install.php <site directory> <JSON: { origin, title, admin: { login, password, email }, settings: {...}, users: [...] }>
+// activates the iamport-verify plugin and writes its settings; with `network`, makes it a multisite network.
+// php install.php <site directory> <JSON: { origin, title, admin: { login, password, email }, settings: {...}, users: [...], network }>
 [, $site, $json] = $argv;
 $config = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
 $url = parse_url($config['origin']);
@@ -23,9 +23,7 @@ if (!is_blog_installed()) {
         exit(1);
     }
 }
-if (isset($config['theme']) && wp_get_theme($config['theme'])->exists()) {
-    switch_theme($config['theme']);
-}
+switch_theme($config['theme']);
 update_option('users_can_register', 1);
 update_option('default_role', 'subscriber');
 
@@ -46,4 +44,18 @@ if (is_wp_error($activated)) {
     exit(1);
 }
 update_option('iamport_verify_settings', $config['settings']);
+
+// A network, as Tools → Network Setup makes one (its tables, then its options); wp-config.php gets its constants next.
+if (!empty($config['network']) && !is_multisite()) {
+    // As wp-admin/network.php does: the network's tables have no names in $wpdb until it is multisite.
+    foreach ($wpdb->tables('ms_global') as $table => $prefixed) {
+        $wpdb->$table = $prefixed;
+    }
+    install_network();
+    $network = populate_network(1, $_SERVER['HTTP_HOST'], $config['admin']['email'], $config['title'], '/', false);
+    if (is_wp_error($network)) {
+        fwrite(STDERR, 'populate_network failed: ' . $network->get_error_message() . "\n");
+        exit(1);
+    }
+}
 echo "installed\n";

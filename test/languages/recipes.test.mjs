@@ -5,22 +5,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVerifier } from '../e2e/support.mjs';
 import { POLICY_MIN_AGE, attestationCases, partsOf, signEncoded } from '../../scripts/lib/forgeries.mjs';
-import { ensurePackages, issueToken, runRecipe } from './support.mjs';
+import { buildGoRecipe, ensurePackages, issueToken, PHP, PHP_WITHOUT_CURL, runRecipe } from './support.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const buildDirectory = mkdtempSync(join(tmpdir(), 'iamport-verify-recipes-'));
-
-const goBinary = join(buildDirectory, 'verify_attestation');
-
-// The PHP class speaks HTTP through ext-curl when PHP has it, else through PHP's streams: one run each.
-// `php -n` reads no php.ini, so loads no shared extension such as curl (openssl and json are built in).
-const PHP = ['php', 'examples/verify_attestation.php'];
-const PHP_WITHOUT_CURL = ['php', '-n', 'examples/verify_attestation.php'];
 
 /** Each recipe prints `valid <claims>` or `refused <code>` per token argument. */
 const RECIPES = {
@@ -29,28 +22,9 @@ const RECIPES = {
   'PHP (AttestationVerifier; HTTP through ext-curl)': PHP,
   'PHP (AttestationVerifier; HTTP through PHP\'s streams)': PHP_WITHOUT_CURL,
   'Python (PyJWT)': ['/usr/bin/python3', 'examples/verify_attestation.py'],
-  'Go (golang-jwt)': [goBinary],
+  'Go (golang-jwt)': [join(buildDirectory, 'verify_attestation')],
   'Ruby (ruby-jwt)': ['ruby', 'examples/verify_attestation.rb'],
 };
-
-/**
- * Build the Go recipe offline, as a module whose golang-jwt comes from Debian's package
- * (a user's `go get github.com/golang-jwt/jwt/v4` gives the same module).
- */
-function buildGoRecipe() {
-  const module = join(buildDirectory, 'go');
-  mkdirSync(module);
-  copyFileSync(join(root, 'examples/verify_attestation.go'), join(module, 'main.go'));
-  writeFileSync(join(module, 'go.mod'), [
-    'module verify_attestation', '', 'go 1.19', '',
-    'require github.com/golang-jwt/jwt/v4 v4.4.3', '',
-    'replace github.com/golang-jwt/jwt/v4 => /usr/share/gocode/src/github.com/golang-jwt/jwt', '',
-  ].join('\n'));
-  const build = spawnSync('go', ['build', '-o', goBinary, '.'], {
-    cwd: module, encoding: 'utf8', env: { ...process.env, GOPROXY: 'off', GOFLAGS: '-mod=mod', GO111MODULE: 'on' },
-  });
-  assert.equal(build.status, 0, `go build failed:\n${build.stderr}`);
-}
 
 let verifier;
 let cases;
@@ -58,7 +32,7 @@ let tokens;
 
 before(async () => {
   ensurePackages();
-  buildGoRecipe();
+  buildGoRecipe(buildDirectory);
   verifier = await startVerifier();
   tokens = {
     token: await issueToken(verifier, { minAge: POLICY_MIN_AGE }),
@@ -189,30 +163,7 @@ describe('PHP\'s own parsing (no JOSE library under it)', () => {
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-describe('PHP\'s HttpJwks', () => {
-  test('fetches the JWKS once for a whole run, though some tokens carry kids it does not know', async () => {
-    const isJwks = (line) => line.route === '/.well-known/jwks.json';
-    const unknownKids = cases.filter((c) => c.expected === 'unknown_key');
-    assert.ok(unknownKids.length > 0);
-    await loggedSoFar();
-    const jwksBefore = verifier.requests().filter(isJwks).length;
-    runRecipe(PHP, [tokens.token, ...unknownKids.map((c) => c.token), tokens.token], policy());
-    await loggedSoFar();
-    assert.equal(verifier.requests().filter(isJwks).length - jwksBefore, 1);
-  });
-});
-
-/**
- * Resolves once the verifier has logged every request made so far: its log lines arrive a
- * little after the responses, so one more request, once logged, is a fence. (curl: a fresh
- * connection, where fetch might reuse one that wrangler dev has dropped meanwhile.)
- */
-async function loggedSoFar() {
-  const isHealth = (line) => line.route === '/healthz';
-  const before = verifier.requests().filter(isHealth).length;
-  assert.equal(spawnSync('curl', ['--silent', '--fail', `${verifier.origin}/healthz`]).status, 0);
-  await verifier.waitForRequests(isHealth, before + 1);
-}
+// How the recipes and PHP's HttpJwks cache the JWKS (unknown kids, withdrawn keys): jwks-cache.test.mjs.
 
 describe('PHP without openssl (IntrospectionVerifier, POST /v1/introspect)', () => {
   for (const [http, command] of [['ext-curl', PHP], ['PHP\'s streams', PHP_WITHOUT_CURL]]) {

@@ -206,12 +206,12 @@ describe('attributes', () => {
     const calls = installImp(() => {});
     const element = await fixture(`<iamport-verify endpoint="${ENDPOINT}" imp-code="imp12345678" channel-key="channel-key-1"
       pg="danal.A010002002" min-age="19" carrier="KTF" customer-name="홍길동" phone="01012345678" company="shop.example"
-      popup redirect-url="https://shop.example/back"></iamport-verify>`);
+      popup redirect-url="/signup/back"></iamport-verify>`);
     element.start();
     expect(calls).to.have.length(1);
     expect(calls[0]!.impCode).to.equal('imp12345678');
     expect(calls[0]!.params).to.deep.equal({
-      merchant_uid: 'iv_minted1', m_redirect_url: 'https://shop.example/back', channelKey: 'channel-key-1',
+      merchant_uid: 'iv_minted1', m_redirect_url: `${location.origin}/signup/back`, channelKey: 'channel-key-1',
       pg: 'danal.A010002002', min_age: 19, carrier: 'KTF', name: '홍길동', phone: '01012345678',
       company: 'shop.example', popup: true,
     });

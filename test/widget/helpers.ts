@@ -43,7 +43,10 @@ export class FakeVerifier {
   tokenTtl = 600;
   challengeTtl = 600;
   #count = 0;
-  #realFetch = window.fetch;
+  #realFetch = window.fetch.bind(window);
+
+  /** `endpoint`: where the fake verifier answers (another origin than the test page's, unless a test needs its own). */
+  constructor(readonly endpoint = ENDPOINT) {}
 
   install(): this {
     window.fetch = (input, init) => this.#answer(String(input instanceof Request ? input.url : input), init);
@@ -59,8 +62,8 @@ export class FakeVerifier {
   }
 
   async #answer(url: string, init: RequestInit | undefined): Promise<Response> {
-    if (!url.startsWith(ENDPOINT)) return this.#realFetch(url, init);
-    const path = url.slice(ENDPOINT.length);
+    if (!url.startsWith(this.endpoint)) return this.#realFetch(url, init);
+    const path = url.slice(this.endpoint.length);
     const body = JSON.parse(String(init?.body ?? '{}'));
     this.requests.push({ path, body });
     let answer: Answer;

@@ -73,11 +73,11 @@ describe('PortOne V2: the request', () => {
 
   it('sends no customer and no bypass when nothing is prefilled, and asks for a popup on phones with popup', async () => {
     const calls = installPortOne(() => {});
-    const element = await fixture(tag('popup redirect-url="https://site.example/back"'));
+    const element = await fixture(tag(`popup redirect-url="${location.origin}/back"`));
     element.start();
     expect(calls[0]!.request).to.deep.equal({
       storeId: 'store-1', identityVerificationId: 'iv_minted1', channelKey: 'channel-key-1',
-      windowType: { mobile: 'POPUP' }, redirectUrl: 'https://site.example/back',
+      windowType: { mobile: 'POPUP' }, redirectUrl: `${location.origin}/back`,
     });
   });
 

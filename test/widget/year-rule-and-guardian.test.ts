@@ -5,7 +5,7 @@
 import { expect } from '@esm-bundle/chai';
 import type { IamportVerifyElement } from '../../widget/iamport-verify.js';
 import {
-  ENDPOINT, FakeVerifier, button, claimsFor, cleanup, fixture, installImp, nextEvent, problem, removeImp, statusText, tokenFor, until,
+  ENDPOINT, FakeVerifier, button, claimsFor, cleanup, deviceClock, fixture, installImp, nextEvent, problem, removeImp, statusText, tokenFor, until,
   type CertificationCall,
 } from './helpers.js';
 
@@ -157,6 +157,80 @@ describe('the guardian step (guardian-under)', () => {
     expect((await failed).detail.code).to.equal('cancelled');
     expect(element.state).to.equal('guardian');
     expect(verifier.issued('/v1/attestations')).to.have.length(1);
+  });
+
+  describe('a guardian who comes when the person\'s challenge has too little time left', () => {
+    /** Longer than a challenge's life (600 s) minus the time a verification is given (5 minutes). */
+    const TOO_LONG_MS = 6 * 60_000;
+    let clock: ReturnType<typeof deviceClock>;
+    beforeEach(() => {
+      clock = deviceClock();
+    });
+    afterEach(() => clock.restore());
+
+    it('explains instead of opening the guardian\'s window, and the next click starts over with a new challenge', async () => {
+      const calls = installImp(succeedAs(PERSON, 'imp_100000000003'));
+      childVerifier();
+      const element = await fixture(tag('guardian-under="14" customer-name="어린이"'));
+      element.start();
+      await until(() => element.state === 'guardian', element, 'the guardian state');
+
+      clock.advance(TOO_LONG_MS);
+      const failed = nextEvent(element, 'iamport-error');
+      button(element).click();
+      const { detail } = await failed;
+      expect(detail).to.include({
+        code: 'guardian_too_late',
+        message: 'Too much time has passed for the guardian to verify now. Please start again with your own verification.',
+      });
+      expect(element.state).to.equal('error');
+      // No paid window for the guardian, and no exchange the verifier would refuse.
+      expect(calls).to.have.length(1);
+      expect(verifier.issued('/v1/attestations')).to.have.length(1);
+
+      // Starting over: the person verifies again, under a new challenge. A test's click has no user
+      // activation, so it opens the window only once that challenge is at hand ("press again" before).
+      await until(() => verifier.issued('/v1/challenges').length === 2, element, 'a new challenge');
+      await until(() => (button(element).click(), calls.length === 2), element, 'the person\'s window again');
+      expect(calls[1]!.params).to.include({ name: '어린이' });
+      expect(calls[1]!.params.merchant_uid).not.to.equal(calls[0]!.params.merchant_uid);
+      await until(() => element.state === 'guardian', element, 'the guardian state again');
+    });
+
+    it('opens the guardian\'s window while the challenge has time enough left', async () => {
+      const calls = installImp(succeedAs(PERSON, GUARDIAN));
+      childVerifier();
+      const element = await fixture(tag('guardian-under="14"'));
+      element.start();
+      await until(() => element.state === 'guardian', element, 'the guardian state');
+      // A guardian who takes a few minutes to come to the phone is still in time.
+      clock.advance(3 * 60_000);
+      const verified = nextEvent(element, 'iamport-verified');
+      button(element).click();
+      await verified;
+      expect(calls).to.have.length(2);
+    });
+
+    it('explains, too, after the person\'s redirect return, when the guardian comes too late', async () => {
+      // The person's verification leaves the page (mobile redirect flow) and comes back.
+      const redirected = installImp(() => {});
+      childVerifier();
+      const first = await fixture(tag('id="signup" guardian-under="14"'));
+      first.start();
+      await until(() => redirected.length === 1, first, 'the person\'s window');
+      const merchantUid = String(redirected[0]!.params.merchant_uid);
+      first.remove();
+      history.replaceState(null, '', `${location.pathname}?imp_uid=${PERSON}&merchant_uid=${merchantUid}&success=true`);
+      const back = await fixture(tag('id="signup" guardian-under="14"'));
+      await until(() => back.state === 'guardian', back, 'the guardian state');
+
+      const calls = installImp(succeedAs(GUARDIAN));
+      clock.advance(TOO_LONG_MS);
+      const failed = nextEvent(back, 'iamport-error');
+      button(back).click();
+      expect((await failed).detail.code).to.equal('guardian_too_late');
+      expect(calls).to.have.length(0);
+    });
   });
 
   it('runs the guardian under its own V2 id, bound to the same challenge', async () => {

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { FULL_THEME, startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from '../e2e/support.mjs';
 
 const DAY_SECONDS = 86_400;
@@ -60,6 +60,8 @@ before(async () => {
     },
     users: Object.values(members),
     muPlugins: { 'test-clock': TEST_SITE_PLUGIN },
+    // A real theme: comments, search results and the embed card, as visitors get them.
+    theme: FULL_THEME,
   });
   posts = JSON.parse(wordpress.php(`
     global $wp_rewrite;

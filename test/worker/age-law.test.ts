@@ -47,7 +47,7 @@ describe('the year rule (min_year_age)', () => {
     const now = Date.now();
     const record: UpstreamVerification = {
       provider: 'iamport', id: 'imp_123456789012', merchantUid: 'mu', certified: true, verifiedAt: Math.floor(now / 1000),
-      birthDate: undefined, ci: 'ci', foreigner: undefined, version: 'V1', testChannel: undefined, pageUrl: undefined,
+      birthDate: undefined, ci: 'ci', foreigner: undefined, version: 'V1', liveChannel: undefined, pageUrl: undefined,
     };
     for (const rule of ['age', 'year_age'] as const) {
       const refusal = (() => {
@@ -67,13 +67,13 @@ describe('the year rule (min_year_age)', () => {
 });
 
 /** A challenge, the child's verification and (optionally) another person's as the guardian, V1. */
-async function childAndGuardian(guardian: string | undefined, { guardianFirst = false } = {}) {
+async function childAndGuardian(guardian: string | undefined, { guardianFirst = false, guardianPage = `${SITE}/signup` } = {}) {
   const issued = await challenge();
   const at = Math.floor(Date.now() / 1000);
   // Seconds apart, in the order asked for (both after the challenge, within the upstream clock's allowed lead).
   const child = await certify('child_10', issued.merchant_uid, { certified_at: guardianFirst ? at + 2 : at });
   const body: Json = { imp_uid: child.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge, guardian_under: 14 };
-  if (guardian) body.guardian_imp_uid = (await certify(guardian, issued.merchant_uid, { certified_at: guardianFirst ? at : at + 2 })).imp_uid;
+  if (guardian) body.guardian_imp_uid = (await certify(guardian, issued.merchant_uid, { certified_at: guardianFirst ? at : at + 2, origin: guardianPage })).imp_uid;
   return body;
 }
 
@@ -139,6 +139,15 @@ describe('the under-14 guardian step (guardian_under)', () => {
 
   it('refuses a "guardian" who is the child again', async () => {
     expect((await attest(await childAndGuardian('child_10'))).body.code).toBe('guardian_same_person');
+  });
+
+  it('refuses, as the child\'s would be, a guardian\'s V1 certification that ran on another site\'s page, and uses neither up', async () => {
+    const body = await childAndGuardian('guardian', { guardianPage: 'https://elsewhere.example/verify?order=1' });
+    const { status, body: problem } = await attest(body);
+    expect([status, problem.code]).toEqual([422, 'guardian_invalid']);
+    expect(problem.detail).toContain('origin_mismatch');
+    expect(await ledgerFor(bindings, 'iamport', body.imp_uid).isClaimed()).toBe(false);
+    expect(await ledgerFor(bindings, 'iamport', body.guardian_imp_uid).isClaimed()).toBe(false);
   });
 
   it('refuses a guardian who verified before the child', async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { issueChallenge } from '../../worker/checks/challenge.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import { postDirect } from './hardening.ts';
-import { attest, bindings, certify, challenge, decodePart, OTHER_SITE, post, SITE, VERIFIER, verifiedBody } from './support.ts';
+import { attest, bindings, certify, challenge, decodePart, OTHER_SITE, post, SITE, siteChosenId, VERIFIER, verifiedBody } from './support.ts';
 
 async function servedJwks() {
   return createLocalJWKSet(await (await SELF.fetch(`${VERIFIER}/.well-known/jwks.json`)).json());
@@ -293,8 +293,8 @@ describe('single use', () => {
   });
 
   it('refuses any other exchange of an exchanged imp_uid with already_used', async () => {
-    const body = await verifiedBody('adult', { min_age: 19, nonce: 'n-1' });
-    // A second challenge for the same merchant_uid, issued before the verification finished.
+    // A second challenge for the same (site-chosen) merchant_uid, issued before the verification finished.
+    const body = await verifiedBody('adult', { min_age: 19, nonce: 'n-1' }, SITE, siteChosenId());
     const second = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: body.merchant_uid, origin: SITE }, Math.floor(Date.now() / 1000) - 60, 600);
     expect((await attest(body)).status).toBe(201);
     for (const other of [{ challenge: second.challenge }, { nonce: 'n-2' }, { nonce: undefined }, { min_age: 14 }]) {
@@ -364,9 +364,9 @@ describe('single use', () => {
 });
 
 describe('an imp_uid seen by someone else', () => {
-  it('cannot be exchanged with a challenge asked for after the verification', async () => {
-    // The victim's challenge and verification…
-    const victim = await verifiedBody('adult');
+  it('under a site-chosen merchant_uid, cannot be exchanged with a challenge asked for after the verification', async () => {
+    // The victim's challenge and verification (a minted merchant_uid gets no second challenge at all: challenges.test.ts)…
+    const victim = await verifiedBody('adult', {}, SITE, siteChosenId());
     // …and an attacker who read imp_uid and merchant_uid from a redirect URL a little later.
     const merchantUid = victim.merchant_uid;
     const later = await issueChallenge(bindings.CHALLENGE_SECRET!, { provider: 'iamport', merchantUid: merchantUid, origin: SITE }, Math.floor(Date.now() / 1000) + 30, 600);

@@ -51,24 +51,65 @@ describe('a production deployment', () => {
   });
 });
 
-describe('a key that is not a development key', () => {
-  // ENVIRONMENT=development does not make a trusted key safe: forged challenges would be signed with it.
-  const DEVELOPMENT_WITH_TRUSTED_KEY: EnvVars = { ENVIRONMENT: 'development', SANDBOX: 'false', SIGNING_KEYS: bindings.PRODUCTION_KEYS };
+describe('a signing key\'s kid', () => {
+  const [productionKey] = JSON.parse(bindings.PRODUCTION_KEYS) as Record<string, unknown>[];
+  const withKid = (kid: unknown) => ({ ...PRODUCTION, SIGNING_KEYS: JSON.stringify([{ ...productionKey, kid }]) });
 
-  it('signs in development with strong secrets', async () => {
-    expect((await healthz({ ...DEVELOPMENT_WITH_TRUSTED_KEY, SUBJECT_SECRET: strongSecret, CHALLENGE_SECRET: strongSecret })).status).toBe(200);
+  it.each([
+    ['empty', ''],
+    ['a space', ' '],
+    ['text with a space in it', '2026 production'],
+    ['a line break', '2026-production\n'],
+    ['non-ASCII text', '키-2026'],
+    ['65 characters long', 'k'.repeat(65)],
+    ['a number, not a string', 2026],
+    ['missing', undefined],
+  ])('is a configuration error when it is %s', async (_, kid) => {
+    const logs = vi.spyOn(console, 'log');
+    const response = await healthz(withKid(kid));
+    expect(response.status).toBe(500);
+    expect((await response.json() as Record<string, string>).code).toBe('configuration_error');
+    expect(logs.mock.calls.flat().join('\n')).toContain('each with a kid of 1 to 64 printable characters');
+  });
+
+  it('may be any short printable string', async () => {
+    expect((await healthz(withKid('k'.repeat(64)))).status).toBe(200);
+    expect((await healthz(withKid('2026-12_prod.key~1'))).status).toBe(200);
+  });
+});
+
+describe('a deployment whose signing key is not a development key', () => {
+  // A key real backends trust means production's rules: ENVIRONMENT=development would otherwise
+  // sign test channels and forged challenges, take the issuer from the request and rate-limit nothing.
+  const DEVELOPMENT_WITH_TRUSTED_KEY: EnvVars = { ...PRODUCTION, ENVIRONMENT: 'development' };
+  const why = 'ENVIRONMENT is development, but SIGNING_KEYS holds a key whose kid does not start with dev-, so production\'s rules apply';
+
+  it('runs when every setting is safe for production', async () => {
+    expect((await healthz(DEVELOPMENT_WITH_TRUSTED_KEY)).status).toBe(200);
   });
 
   it.each([
-    ['the built-in secrets (unset)', { SUBJECT_SECRET: '', CHALLENGE_SECRET: '' }],
-    ['the built-in challenge secret, written out', { SUBJECT_SECRET: strongSecret, CHALLENGE_SECRET: 'development-challenge-secret' }],
-    ['a short subject secret', { SUBJECT_SECRET: 'short-but-not-empty', CHALLENGE_SECRET: strongSecret }],
-  ] as [string, EnvVars][])('refuses %s whatever the environment', async (_, secrets) => {
+    ['no issuer', { ISSUER: '' }, 'ISSUER is required in production'],
+    ['no exchange rate limiter binding', { EXCHANGE_RATE_LIMITER: undefined }, 'the EXCHANGE_RATE_LIMITER binding is required'],
+    ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
+    ['no OTP rate limiter binding', { OTP_RATE_LIMITER: undefined }, 'the OTP_RATE_LIMITER binding is required'],
+    ['the sandbox on', { SANDBOX: 'true' }, 'SANDBOX must be false in production'],
+    ['an http allowed origin', { ALLOWED_ORIGINS: 'http://shop.example' }, 'ALLOWED_ORIGINS must be https origins'],
+    ['the built-in secrets (unset)', { SUBJECT_SECRET: '', CHALLENGE_SECRET: '' }, 'SUBJECT_SECRET is required in production'],
+    ['the built-in challenge secret, written out', { CHALLENGE_SECRET: 'development-challenge-secret' }, 'at least 32 characters'],
+    ['a short subject secret', { SUBJECT_SECRET: 'short-but-not-empty' }, 'at least 32 characters'],
+  ] as [string, EnvVars, string][])('applies production\'s rules whatever ENVIRONMENT says: refuses %s, and says why in the log', async (_, change, reason) => {
     const logs = vi.spyOn(console, 'log');
-    const response = await healthz({ ...DEVELOPMENT_WITH_TRUSTED_KEY, ...secrets });
+    const response = await healthz({ ...DEVELOPMENT_WITH_TRUSTED_KEY, ...change });
     expect(response.status).toBe(500);
     expect((await response.json() as Record<string, string>).code).toBe('configuration_error');
-    expect(logs.mock.calls.flat().join('\n')).toContain('at least 32 characters and not the built-in development value');
+    const logged = logs.mock.calls.flat().join('\n');
+    expect(logged).toContain(reason);
+    expect(logged).toContain(why);
+  });
+
+  it('keeps development\'s rules for development keys only', async () => {
+    expect((await healthz({ ENVIRONMENT: 'development', SANDBOX: 'true', ISSUER: '', ALLOWED_ORIGINS: 'http://localhost:8787' })).status).toBe(200);
   });
 });
 
@@ -97,15 +138,6 @@ describe('a key ring', () => {
 
   it('is proven whole and served when every key signs', async () => {
     expect((await fetchWith({}, challengeRequest())).status).toBe(201);
-  });
-});
-
-describe('a sandbox', () => {
-  it('refuses to sign with a key that real backends could trust', async () => {
-    const logs = vi.spyOn(console, 'log');
-    const response = await healthz({ ENVIRONMENT: 'development', SANDBOX: 'true', SIGNING_KEYS: bindings.PRODUCTION_KEYS });
-    expect(response.status).toBe(500);
-    expect(logs.mock.calls.flat().join('\n')).toContain('SANDBOX is on, so SIGNING_KEYS may hold only development keys');
   });
 });
 

@@ -92,13 +92,36 @@ export function envelope(status: number, code: number, response: unknown, messag
 export class FakePortOne {
   script: Fault[] = [];
   readonly standIn: UpstreamStandIn;
+  readonly #holds: { arrived: () => void; released: Promise<Response | undefined> }[] = [];
 
   constructor(readonly base = 'https://portone.test', readonly secret = 'sandbox_portone_secret') {
     this.standIn = new UpstreamStandIn({
       state: memoryState(),
       credentials: { iamport: { key: '', secret: '' }, portone: { secret } },
-      inject: () => this.script.shift()?.(),
+      inject: async () => {
+        const hold = this.#holds.shift();
+        if (hold) {
+          hold.arrived();
+          const answer = await hold.released;
+          if (answer) return answer;
+        }
+        return this.script.shift()?.();
+      },
     });
+  }
+
+  /**
+   * Hold the next call open until the test releases it (a carrier's slow send, with no timing
+   * to guess): `arrived` once it reached PortOne; `release()` lets the stand-in answer it, or
+   * `release(answer)` answers with that instead.
+   */
+  holdNext(): { arrived: Promise<void>; release: (answer?: Response) => void } {
+    let arrived!: () => void;
+    let release!: (answer?: Response) => void;
+    const arrival = new Promise<void>((resolve) => { arrived = resolve; });
+    const released = new Promise<Response | undefined>((resolve) => { release = resolve; });
+    this.#holds.push({ arrived, released });
+    return { arrived: arrival, release };
   }
 
   readonly fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {

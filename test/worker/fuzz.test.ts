@@ -16,7 +16,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { issueChallenge } from '../../worker/checks/challenge.ts';
+import { parseChallenge, signChallenge } from '../../worker/checks/challenge.ts';
 import { PROBLEM_TYPE_BASE, PROBLEMS, type ProblemCode } from '../../worker/errors.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import { IMP_UID_PATTERN, MERCHANT_UID_PATTERN } from '../../worker/request/fields.ts';
@@ -286,8 +286,12 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   // The other provider's name on this body: the fields that provider needs are missing.
   fc.constant(mutation('the other provider', (d, v) => setField(d, 'provider', v.provider === 'iamport' ? 'portone' : 'iamport', 'invalid_request'))),
   // Challenges that are well-formed but not ours, not for this request, or not fresh.
-  fc.tuple(fc.integer({ min: 0, max: 2 ** 31 }), fc.string({ unit: fc.constantFrom(...b64urlChars), minLength: 43, maxLength: 43 })).map(([t, mac]) =>
-    mutation('forged challenge', (d) => setField(d, 'challenge', `c2.${t.toString(36)}.${mac}`, 'challenge_invalid'))),
+  fc.tuple(
+    fc.integer({ min: 0, max: 2 ** 31 }),
+    fc.string({ unit: fc.constantFrom(...b64urlChars.slice(0, 62)), minLength: 37, maxLength: 37 }),
+    fc.string({ unit: fc.constantFrom(...b64urlChars), minLength: 43, maxLength: 43 }),
+  ).map(([t, nonce, mac]) =>
+    mutation('forged challenge', (d) => setField(d, 'challenge', `c3.${t.toString(36)}.${nonce}.${mac}`, 'challenge_invalid'))),
   fc.tuple(fc.nat(), fc.constantFrom(...b64urlChars)).map(([at, replacement]) => mutation('challenge with one character changed', (d, v) => {
     const challenge = String(v.body.challenge);
     // Not the last character: its low bits are padding in base64url, so some changes would not change the MAC.
@@ -307,8 +311,8 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
     const others = victims.filter((other) => other !== v && other.body[idField(other)] !== d.fields[idField(v)]);
     setField(d, 'challenge', others[pick % others.length]!.body.challenge, 'challenge_invalid');
   })),
-  fc.constantFrom('c1', 'c0', '', 'C2').map((version) => mutation('challenge of another version', (d, v) =>
-    setField(d, 'challenge', String(v.body.challenge).replace(/^c2/, version), 'challenge_invalid'))),
+  fc.constantFrom('c1', 'c2', '', 'C3').map((version) => mutation('challenge of another version', (d, v) =>
+    setField(d, 'challenge', String(v.body.challenge).replace(/^c3/, version), 'challenge_invalid'))),
   fc.constant(mutation('challenge issued for the other provider', async (d, v) =>
     setField(d, 'challenge', await issueNow(v, 0, SITE, v.provider === 'iamport' ? 'portone' : 'iamport'), 'challenge_invalid'))),
   fc.constantFrom('.x', '.', 'AA').map((suffix) => mutation('challenge with extra parts', (d, v) =>
@@ -332,11 +336,15 @@ const mutations: fc.Arbitrary<Mutation> = fc.oneof(
   })),
 );
 
-/** A challenge with a real MAC for the victim's merchant_uid, issued `offsetSeconds` from now, to `origin`, for `provider`. */
+/**
+ * The victim's challenge signed again with a real MAC, issued `offsetSeconds` from now, to `origin`, for
+ * `provider`: its own nonce, so its (minted) merchant_uid still matches and only the changed part is wrong.
+ */
 async function issueNow(victim: Victim, offsetSeconds: number, origin = SITE, provider = victim.provider): Promise<string> {
   const merchantUid = String(victim.provider === 'iamport' ? victim.body.merchant_uid : victim.body.identity_verification_id);
   const subject = { provider, merchantUid, origin };
-  return (await issueChallenge(settings.challengeSecret, subject, nowSeconds() + offsetSeconds, settings.challengeTtlSeconds)).challenge;
+  const { nonce } = parseChallenge(String(victim.body.challenge));
+  return (await signChallenge(settings.challengeSecret, subject, nowSeconds() + offsetSeconds, settings.challengeTtlSeconds, nonce)).challenge;
 }
 
 /** Variations a valid request may carry and stay valid. */
@@ -506,7 +514,7 @@ const introspectRequest = fc.record({
  * a typed problem, never a 5xx, never a token (the challenges here are not real ones).
  */
 const OTP_TEMPLATE = {
-  challenge: 'c2.abc.' + 'A'.repeat(43), identity_verification_id: 'fuzz_otp_1', channel_key: 'channel-key-sandbox',
+  challenge: `c3.abc.${'N'.repeat(37)}.${'A'.repeat(43)}`, identity_verification_id: 'fuzz_otp_1', channel_key: 'channel-key-sandbox',
   name: '김테스트', phone_number: '01000000001', identity_number: '9001011', operator: 'SKT', method: 'SMS', otp: '000000', min_age: 19,
 };
 const otpRequest = fc.record({
@@ -639,7 +647,7 @@ function judge(testCase: Case, status: number, headers: Headers, text: string): 
     case 'challenge': {
       expect(status, where).toBe(201);
       const body = JSON.parse(text) as Json;
-      expect(body.challenge, where).toMatch(/^c2\.[0-9a-z]+\.[A-Za-z0-9_-]{43}$/);
+      expect(body.challenge, where).toMatch(/^c3\.[0-9a-z]+\.[A-Za-z0-9]{37}\.[A-Za-z0-9_-]{43}$/);
       expect(body.merchant_uid, where).toMatch(MERCHANT_UID_PATTERN);
       if (expected.merchantUid) expect(body.merchant_uid, where).toBe(expected.merchantUid);
       return;

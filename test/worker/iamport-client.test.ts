@@ -91,7 +91,7 @@ describe('reading certifications', () => {
     expect(record).toEqual({
       provider: 'iamport', id: 'imp_100000000001', merchantUid: 'order-1', certified: true,
       verifiedAt: expect.any(Number), birthDate: { year: 2001, month: 2, day: 3 }, ci: 'fake-ci-imp_100000000001', foreigner: true,
-      version: 'V1', testChannel: undefined, pageUrl: undefined,
+      version: 'V1', liveChannel: undefined, pageUrl: undefined,
     });
   });
 

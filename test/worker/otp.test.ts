@@ -11,7 +11,9 @@ import { VerifyError } from '../../worker/errors.ts';
 import { findPerson } from '../../worker/sandbox/persons.ts';
 import { PortOneClient } from '../../worker/upstream/portone.ts';
 import { FakePortOne } from './fake-upstream.ts';
-import { attest, bindings, challenge, post, SITE, VERIFIER, verifiedBody, type Json } from './support.ts';
+import { parseSettings, type EnvVars } from '../../worker/settings.ts';
+import { postDirect } from './hardening.ts';
+import { attest, bindings, challenge, post, randomClientIp, SITE, VERIFIER, verifiedBody, type Json } from './support.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -315,20 +317,88 @@ describe('limits', () => {
     }
   });
 
-  it(`allows ${MAX_CODES_PER_PHONE} codes to one phone number an hour, across challenges, refused or not`, async () => {
-    // A number no test person has (and no other test uses): the carrier refuses each code, and each counts.
-    const phone = '01077770001';
-    for (let i = 0; i < MAX_CODES_PER_PHONE; i++) {
-      expect((await post('/v1/otp/send', sendBody(await otpChallenge(), 'adult', { phone_number: phone }))).body.code).toBe('carrier_failed');
-    }
-    const issued = await otpChallenge();
+  it(`allows ${MAX_CODES_PER_PHONE} codes to one phone number an hour, across challenges, then the same wait whatever its history`, async () => {
+    // A deployment of its own (another CHALLENGE_SECRET keys the numbers apart): the adult's number starts from nothing.
+    const own = ownDeployment();
+    for (let i = 0; i < MAX_CODES_PER_PHONE; i++) expect((await own.send('adult')).status).toBe(200);
     const before = await stats();
-    const limited = await post('/v1/otp/send', sendBody(issued, 'adult', { phone_number: phone }));
+    const limited = await own.send('adult');
     expect([limited.status, limited.body.code]).toEqual([429, 'otp_send_limited']);
-    expect(Number(limited.response.headers.get('retry-after'))).toBeGreaterThan(PHONE_WINDOW_SECONDS - 60);
     expect((await stats()).sendIdentityVerification).toBe(before.sendIdentityVerification);
+    // The wait is the whole window, now and 40 minutes later: it tells nobody when the codes went out, or how many.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 40 * 60_000);
+    const later = await own.send('adult');
+    for (const answer of [limited, later]) expect(answer.headers.get('retry-after')).toBe(String(PHONE_WINDOW_SECONDS));
+    expect(later.body).toEqual(limited.body);
     // Another number is not affected.
-    expect((await post('/v1/otp/send', sendBody(await otpChallenge(), 'minor_17'))).status).toBe(200);
+    expect((await own.send('minor_17')).status).toBe(200);
+  });
+});
+
+/**
+ * A deployment with a CHALLENGE_SECRET of its own (through the Worker's fetch handler, with the
+ * real Durable Objects): the guard's phone keys are HMACs under that secret, so its per-number
+ * counts start from nothing, whatever other tests sent to the sandbox's numbers.
+ */
+function ownDeployment(overrides: EnvVars = {}, origin = SITE) {
+  const settings = { CHALLENGE_SECRET: `otp-test-${crypto.randomUUID()}`, ...overrides };
+  const ask = (path: string, body: Json, clientIp = randomClientIp()) => postDirect(path, body, { overrides: settings, clientIp, origin });
+  const challengeFor = async (merchantUid?: string) => {
+    const issued = await ask('/v1/challenges', { provider: 'portone', ...(merchantUid ? { merchant_uid: merchantUid } : {}) });
+    expect(issued.status, issued.text).toBe(201);
+    return issued.body as { merchant_uid: string; challenge: string };
+  };
+  return {
+    settings, ask, challengeFor,
+    /** A send under a new challenge (or `issued`) for a sandbox person, with `overrides` to the body. */
+    async send(person: string, body: Json = {}, issued?: { merchant_uid: string; challenge: string }) {
+      return ask('/v1/otp/send', sendBody(issued ?? await challengeFor(), person, body));
+    },
+  };
+}
+
+describe('a stranger who knows a phone number', () => {
+  it('cannot lock it out: sends the carrier refused count against the challenge and the client, never the number', async () => {
+    // The carrier refuses every send to a number it does not know (as to a right number with a wrong name).
+    const own = ownDeployment();
+    const phone = '01077770001';
+    const answers = [];
+    for (let i = 0; i < MAX_CODES_PER_PHONE + 3; i++) answers.push((await own.send('adult', { phone_number: phone })).body.code);
+    expect(answers).toEqual(Array(MAX_CODES_PER_PHONE + 3).fill('carrier_failed'));
+    // The challenge's own count still holds: its codes are spent after MAX_CODES_PER_VERIFICATION refusals.
+    const issued = await own.challengeFor();
+    for (let i = 0; i < MAX_CODES_PER_VERIFICATION; i++) expect((await own.send('adult', { phone_number: phone }, issued)).body.code).toBe('carrier_failed');
+    expect((await own.send('adult', { phone_number: phone }, issued)).body.code).toBe('otp_send_limited');
+  });
+
+  it('cannot confirm, resend or send again under a challenge of its own for a site-chosen id: only the challenge that sent the code can', async () => {
+    const own = ownDeployment();
+    const orderId = `order-${crypto.randomUUID().slice(0, 8)}`;
+    const person = await own.challengeFor(orderId);
+    expect((await own.send('leap_day', {}, person)).status).toBe(200);
+    // A stranger asks for a challenge for the same id (a site-chosen id can be asked for by anyone).
+    const stranger = await own.challengeFor(orderId);
+    expect(stranger.challenge).not.toBe(person.challenge);
+    const strangerIds = { challenge: stranger.challenge, identity_verification_id: orderId };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + RESEND_COOLDOWN_SECONDS * 1000);
+    const before = await stats();
+    for (let i = 0; i < MAX_CONFIRM_ATTEMPTS + 1; i++) {
+      const guess = await own.ask('/v1/otp/confirm', { ...strangerIds, otp: '482913' });
+      expect([guess.status, guess.body.code]).toEqual([409, 'otp_not_sent']);
+    }
+    const resend = await own.ask('/v1/otp/resend', strangerIds);
+    expect([resend.status, resend.body.code]).toEqual([409, 'otp_not_sent']);
+    const send = await own.send('leap_day', {}, stranger);
+    expect([send.status, send.body.code]).toEqual([409, 'otp_already_sent']);
+    const after = await stats();
+    expect([after.confirmIdentityVerification, after.resendIdentityVerification, after.sendIdentityVerification])
+      .toEqual([before.confirmIdentityVerification, before.resendIdentityVerification, before.sendIdentityVerification]);
+    // The person's attempts and code are untouched: a resend and the right code verify.
+    const personIds = { challenge: person.challenge, identity_verification_id: orderId };
+    expect((await own.ask('/v1/otp/resend', personIds)).status).toBe(200);
+    expect((await own.ask('/v1/otp/confirm', { ...personIds, otp: SANDBOX_OTP })).status).toBe(201);
   });
 });
 
@@ -338,13 +408,44 @@ describe('what the guard keeps', () => {
     const [gonePhone, keptPhone, goneId] = [`gone-${crypto.randomUUID()}`, `kept-${crypto.randomUUID()}`, `gone-${crypto.randomUUID().slice(0, 8)}`];
     await otpGuardFor(bindings, 'phone', gonePhone).countPhone(gonePhone, Date.now() - hour - 1000);
     await otpGuardFor(bindings, 'phone', keptPhone).countPhone(keptPhone, Date.now());
-    await otpGuardFor(bindings, 'verification', goneId).beginSend(goneId, gonePhone, Date.now(), Date.now() - 1000);
+    await otpGuardFor(bindings, 'verification', goneId).beginSend(goneId, 'a-challenge-key', gonePhone, Date.now(), Date.now() - 1000);
     for (const [kind, key] of [['phone', gonePhone], ['phone', keptPhone], ['verification', goneId]] as const) {
       await runDurableObjectAlarm(otpGuardFor(bindings, kind, key));
     }
     const held = (kind: 'phone' | 'verification', key: string) => runInDurableObject(otpGuardFor(bindings, kind, key), (_instance, state) =>
       state.storage.sql.exec<{ n: number }>(kind === 'phone' ? 'SELECT COUNT(*) AS n FROM phones WHERE phone_key = ?' : 'SELECT COUNT(*) AS n FROM verifications WHERE id = ?', key).one().n);
     expect([await held('phone', gonePhone), await held('phone', keptPhone), await held('verification', goneId)]).toEqual([0, 1, 0]);
+  });
+});
+
+describe('how long the guard keeps a phone number\'s hash (README, form mode: Privacy)', () => {
+  it('beside a verification until its challenge can no longer be exchanged: 48 hours at the settings\' longest, and in the per-number count an hour', async () => {
+    // The longest the settings allow: a day each (one more second is refused).
+    for (const name of ['CHALLENGE_TTL_SECONDS', 'MAX_CERT_AGE_SECONDS'] as const) {
+      expect(() => parseSettings({ ...bindings, [name]: '86401' })).toThrow(name);
+    }
+    const longest = ownDeployment({ CHALLENGE_TTL_SECONDS: '86400', MAX_CERT_AGE_SECONDS: '86400' });
+    const issued = await longest.challengeFor() as { merchant_uid: string; challenge: string; issued_at: number };
+    const sentAt = Date.now();
+    expect((await longest.send('child_10', {}, issued)).status).toBe(200);
+    const guard = otpGuardFor(bindings, 'verification', issued.merchant_uid);
+    const kept = () => runInDurableObject(guard, (_instance, state) =>
+      state.storage.sql.exec<{ forget_at: number; phone_key: string }>('SELECT forget_at, phone_key FROM verifications WHERE id = ?', issued.merchant_uid).toArray()[0]);
+    const row = (await kept())!;
+    expect(row.forget_at).toBe((issued.issued_at + 2 * 86_400) * 1000);
+    const phoneGuard = otpGuardFor(bindings, 'phone', row.phone_key);
+    const windowEndsAt = await runInDurableObject(phoneGuard, (_instance, state) =>
+      state.storage.sql.exec<{ window_ends_at: number }>('SELECT window_ends_at FROM phones WHERE phone_key = ?', row.phone_key).one().window_ends_at);
+    expect(windowEndsAt - sentAt).toBeGreaterThanOrEqual(PHONE_WINDOW_SECONDS * 1000);
+    expect(windowEndsAt - sentAt).toBeLessThan(PHONE_WINDOW_SECONDS * 1000 + 60_000);
+    // Then it is gone.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(row.forget_at + 1000);
+    await runDurableObjectAlarm(guard);
+    await runDurableObjectAlarm(phoneGuard);
+    expect(await kept()).toBeUndefined();
+    expect(await runInDurableObject(phoneGuard, (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM phones WHERE phone_key = ?', row.phone_key).one().n)).toBe(0);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Replay races: many concurrent exchanges of one verification, each a request to the Worker's
  * fetch handler (postDirect), with the real ledger Durable Objects. Rivals (the same id, each
- * with its own challenge): exactly one gets a token, every other gets already_used. The very
+ * with its own challenge): exactly one gets a token, every other gets already_used. The ids are
+ * site-chosen merchant_uids, the only kind several challenges can be issued for (a minted one has
+ * its own challenge alone: challenges.test.ts). The very
  * same request many times (a retrying client): every one gets the one and same token. Then many
  * ids raced at once, for V1 and V2.
  */
@@ -10,7 +12,7 @@ import { issueChallenge } from '../../worker/checks/challenge.ts';
 import { PROBLEM_TYPE_BASE } from '../../worker/errors.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import { captureLogs, expectNoLeaks, figures, pooledClientIp, postDirect, tally } from './hardening.ts';
-import { bindings, decodePart, SITE, v2Body, verifiedBody, type Json } from './support.ts';
+import { bindings, decodePart, SITE, siteChosenId, v2Body, verifiedBody, type Json } from './support.ts';
 
 type Race = { provider: 'iamport' | 'portone'; id: string; body: Json };
 /** Rivals: each request of a race with its own challenge. Identical: every request the same. */
@@ -30,7 +32,7 @@ afterAll(() => {
 async function prepare(provider: Race['provider'], count: number): Promise<Race[]> {
   const races: Race[] = [];
   for (let i = 0; i < count; i++) {
-    const body: Json = provider === 'iamport' ? await verifiedBody() : await v2Body();
+    const body: Json = provider === 'iamport' ? await verifiedBody('adult', {}, SITE, siteChosenId()) : await v2Body('adult', {}, siteChosenId());
     races.push({ provider, id: String(provider === 'iamport' ? body.imp_uid : body.identity_verification_id), body });
   }
   return races;

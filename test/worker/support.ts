@@ -41,9 +41,15 @@ export async function certify(person: string, merchantUid: string, extra: Json =
   return (await response.json()) as { success: boolean; imp_uid: string; merchant_uid: string };
 }
 
-/** A challenge, a verification of `person`, and the exchange body for it. */
-export async function verifiedBody(person = 'adult', extra: Json = {}, origin = SITE) {
-  const issued = await challenge(undefined, origin);
+/** A merchant_uid of the site's own choosing, as sites make them (with a random part). */
+export const siteChosenId = () => `order_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
+
+/**
+ * A challenge, a verification of `person`, and the exchange body for it; under a minted
+ * merchant_uid unless given one (a site-chosen id, which unlike a minted one may have other challenges).
+ */
+export async function verifiedBody(person = 'adult', extra: Json = {}, origin = SITE, merchantUid?: string) {
+  const issued = await challenge(merchantUid, origin);
   const callback = await certify(person, issued.merchant_uid, { origin: `${origin}/signup` });
   return { imp_uid: callback.imp_uid, merchant_uid: issued.merchant_uid, challenge: issued.challenge, ...extra };
 }
@@ -59,8 +65,8 @@ export async function verifyV2(person: string, id: string, extra: Json = {}) {
   return (await response.json()) as Json;
 }
 
-export async function v2Body(person = 'adult', extra: Json = {}) {
-  const issued = await challenge(undefined, SITE, 'portone');
+export async function v2Body(person = 'adult', extra: Json = {}, id?: string) {
+  const issued = await challenge(id, SITE, 'portone');
   await verifyV2(person, issued.merchant_uid);
   return { provider: 'portone', identity_verification_id: issued.merchant_uid, challenge: issued.challenge, ...extra };
 }

@@ -54,6 +54,19 @@ describe('PortOne V2 test channels', () => {
     expect((await exchangeV2(PRODUCTION, { channel: LIVE_CHANNEL })).status).toBe(201);
   });
 
+  it('refuses, with test_channel, a V2 record that does not say which channel it ran on: only a LIVE channel signs in production', async () => {
+    const { status, body } = await exchangeV2(PRODUCTION, { channel: undefined });
+    expect(status).toBe(422);
+    expect(body.code).toBe('test_channel');
+    expect(body).not.toHaveProperty('token');
+  });
+
+  it('refuses a TEST channel under a key real backends trust, even with ENVIRONMENT=development', async () => {
+    const { status, body } = await exchangeV2({ ...PRODUCTION, ENVIRONMENT: 'development' }, { channel: TEST_CHANNEL });
+    expect(status).toBe(422);
+    expect(body.code).toBe('test_channel');
+  });
+
   it('accepts TEST channels in development, where the sandbox\'s own records carry one', async () => {
     expect((await exchangeV2(V2_UPSTREAM, { channel: TEST_CHANNEL })).status).toBe(201);
   });

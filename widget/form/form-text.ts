@@ -1,6 +1,6 @@
 /**
  * What the form mode's form says, in Korean and English, and the messages of the verifier's
- * codes for it (`otp_*`, `carrier_failed`). Loaded with the form: a popup-flow page never
+ * codes for it (`otp_*`, `carrier_failed`, `turnstile_failed`). Loaded with the form: a popup-flow page never
  * fetches it. `{time}` is a duration ("2분 30초", "2 min 30 s"), `minutes` and `seconds` its parts.
  */
 import type { Lang } from '../text.js';
@@ -54,6 +54,7 @@ const ko = {
   genderInvalid: '뒷자리 첫 숫자 하나를 입력해 주세요.',
   agreeMissing: '동의해야 인증할 수 있습니다.',
   codeInvalid: '문자로 받은 인증번호를 숫자로 입력해 주세요.',
+  turnstileWait: '보안 확인이 끝나지 않았습니다. 확인을 마친 뒤 다시 눌러 주세요.',
   otp_incorrect: '인증번호가 맞지 않습니다. 다시 입력해 주세요.',
   otp_expired: '인증번호 입력 시간이 지났습니다. 다시 받아 주세요.',
   otp_not_sent: '인증 요청이 없습니다. 처음부터 다시 시도해 주세요.',
@@ -62,6 +63,8 @@ const ko = {
   otp_send_limited: '인증 요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
   carrier_failed: '통신사에서 인증하지 못했습니다. 입력한 정보와 통신사를 확인해 주세요.',
   otp_not_contracted: '이 사이트에서는 문자·PASS 앱 인증을 쓸 수 없습니다. 사이트에 문의해 주세요.',
+  otp_budget_exhausted: '지금은 이 사이트의 인증 요청이 많아 인증번호를 보낼 수 없습니다. 잠시 후 다시 시도해 주세요.',
+  turnstile_failed: '보안 확인을 통과하지 못했습니다. 확인을 다시 마친 뒤 눌러 주세요.',
 };
 
 export type FormMessages = typeof ko;
@@ -111,6 +114,7 @@ const en: FormMessages = {
   genderInvalid: 'Please enter the one digit after the hyphen.',
   agreeMissing: 'You must agree to verify.',
   codeInvalid: 'Please enter the code from the text message, in digits.',
+  turnstileWait: 'The security check is not finished yet. Please complete it, then press again.',
   otp_incorrect: 'That code is not right. Please enter it again.',
   otp_expired: 'The code expired. Please ask for a new one.',
   otp_not_sent: 'No code was requested. Please start again.',
@@ -119,6 +123,8 @@ const en: FormMessages = {
   otp_send_limited: 'Too many requests. Please try again later.',
   carrier_failed: 'Your carrier could not verify you. Please check your details and carrier.',
   otp_not_contracted: 'This site cannot verify by text message or the PASS app. Please contact the site.',
+  otp_budget_exhausted: 'This site cannot send more codes right now. Please try again later.',
+  turnstile_failed: 'The security check did not pass. Please complete it again, then press again.',
 };
 
 export const FORM_MESSAGES: Record<Lang, FormMessages> = { ko, en };

@@ -17,6 +17,7 @@ import { adopt, paintStates, sheetOf } from '../state.styles.js';
 import type { Challenge } from '../verifier.js';
 import { FORM_MESSAGES, OPERATORS, type FormMessages, type Operator } from './form-text.js';
 import { formStyles } from './form.styles.js';
+import { turnstileScript, TurnstileCheck } from './turnstile.js';
 
 type FormTag = VerifyingTag & HTMLElement & ReactiveControllerHost;
 type Method = 'SMS' | 'APP';
@@ -57,7 +58,7 @@ interface Sent {
  */
 const MENDABLE = new Set([
   'otp_incorrect', 'otp_expired', 'otp_send_limited', 'carrier_failed', 'invalid_request',
-  'rate_limited', 'network_error', 'upstream_unavailable', 'internal_error',
+  'rate_limited', 'network_error', 'upstream_unavailable', 'internal_error', 'turnstile_failed',
 ]);
 
 /** Refusals after which a send may or may not have gone out. */
@@ -93,6 +94,7 @@ ${field('operator', `<select part="input" id="f-operator" name="operator" aria-d
 <div part="consent" id="f-consent"><slot name="consent"><span data-text="consent"></span></slot></div>
 <div class="field"><label class="check"><input type="checkbox" id="f-agree" name="agree" aria-describedby="f-consent f-agree-error"> <span data-text="agree"></span></label>
 <p part="field-error" id="f-agree-error"></p></div>
+<slot name="turnstile"></slot>
 <button part="submit" type="submit"></button></fieldset></form>
 <form part="code-form" novalidate hidden><fieldset class="plain">
 <div class="field" id="f-otp-field"><label part="label" for="f-otp" data-text="code"></label>
@@ -132,6 +134,10 @@ function invalidAttribute(tag: VerifyingTag): string | undefined {
   if (tag.provider !== 'portone') return 'mode="form" needs provider="portone"';
   // The guardian's verification would need a second form under the same challenge: not offered yet.
   if (tag.guardianUnder != null) return 'guardian-under needs the popup flow (no mode="form")';
+  const element = tag as FormTag;
+  if (element.hasAttribute('turnstile-sitekey') && !turnstileScript(element.getAttribute('turnstile-src'), tag.endpoint)) {
+    return 'turnstile-src must be on Cloudflare\'s origin or the verifier\'s';
+  }
   return undefined;
 }
 
@@ -142,8 +148,12 @@ class FormView implements ReactiveController {
   #sent: Sent | undefined;
   #busy = false;
   #ticker: ReturnType<typeof setInterval> | undefined;
+  /** The bot check, when the tag has `turnstile-sitekey`. */
+  readonly #turnstile: TurnstileCheck | undefined;
 
   constructor(private readonly host: VerificationHost, private readonly tag: FormTag) {
+    const sitekey = tag.getAttribute('turnstile-sitekey');
+    if (sitekey) this.#turnstile = new TurnstileCheck(tag, sitekey, turnstileScript(tag.getAttribute('turnstile-src'), tag.endpoint)!);
     const root = (this.#root = tag.shadowRoot!);
     adopt(root, (sheet ??= sheetOf(formStyles)));
     paintStates(root);
@@ -190,6 +200,8 @@ class FormView implements ReactiveController {
     this.#control('operator').value = OPERATOR_OF_CARRIER[this.tag.carrier ?? ''] ?? '';
     for (const input of this.#details.querySelectorAll('.masked')) input.classList.remove('masked');
     this.host.setState('form');
+    // Turnstile decides while the person types.
+    this.#turnstile?.mount().catch(() => this.host.fail({ code: 'sdk_load_failed', message: 'Turnstile could not be loaded' } satisfies Failure));
   }
 
   focusFirstField(): void {
@@ -235,6 +247,9 @@ class FormView implements ReactiveController {
     if (!details) return;
     const { host, tag } = this;
     const text = this.#text();
+    const check = this.#turnstile;
+    const turnstileToken = check?.token();
+    if (check && !turnstileToken) return host.setState('form', text.turnstileWait);
     this.#busy = true;
     const attempt = host.next();
     host.setState('form', text.sending);
@@ -245,6 +260,7 @@ class FormView implements ReactiveController {
         identity_verification_id: challenge.merchant_uid,
         channel_key: tag.channelKey,
         ...(tag.storeId ? { store_id: tag.storeId } : {}),
+        ...(turnstileToken ? { turnstile_token: turnstileToken } : {}),
         ...details,
       }, isSendAnswer);
       if (!host.isCurrent(attempt)) return;
@@ -262,6 +278,8 @@ class FormView implements ReactiveController {
     } catch (error) {
       if (host.isCurrent(attempt)) this.#refused(error as Failure, 'form');
     } finally {
+      // The token went with this send (Turnstile's are single use): the next needs a new one.
+      check?.reset();
       // A later attempt (after a reset) has its own flag.
       if (host.isCurrent(attempt)) this.#busy = false;
     }

@@ -4,6 +4,7 @@
  * (providers/index.ts), which also checks its attributes.
  */
 import { loadScript } from './load-script.js';
+import { sdkSource } from './sources.js';
 import type { ProviderResult, VerificationProvider, VerificationRequest } from './provider.js';
 
 /** The callback's fields (`imp_success` on older pages). */
@@ -40,7 +41,8 @@ export const iamportV1: VerificationProvider = {
 
   isLoaded: () => !!imp(),
 
-  async load(src) {
+  async load(tag) {
+    const src = sdkSource(tag, this.sdkSrc);
     if (!imp()) await loadScript(src);
     if (!imp()) throw new Error(`${src} defined no IMP`);
   },

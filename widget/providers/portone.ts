@@ -6,6 +6,7 @@
  * Loaded on demand (providers/index.ts), which also checks its attributes.
  */
 import { loadScript } from './load-script.js';
+import { sdkSource } from './sources.js';
 import type { ProviderResult, VerificationProvider } from './provider.js';
 
 /** What `requestIdentityVerification` resolves to; `code` present means failure. */
@@ -40,7 +41,8 @@ export const portoneV2: VerificationProvider = {
 
   isLoaded: () => !!portOne(),
 
-  async load(src) {
+  async load(tag) {
+    const src = sdkSource(tag, this.sdkSrc);
     if (!portOne()) await loadScript(src);
     if (!portOne()) throw new Error(`${src} defined no PortOne`);
   },

@@ -4,6 +4,8 @@
  * provider-agnostic, and a page whose visitors never verify never downloads one.
  */
 
+import type { Sources } from './sources.js';
+
 /** The providers the tag knows (providers/index.ts says how each is loaded). */
 export type ProviderName = 'iamport' | 'portone';
 
@@ -43,10 +45,10 @@ export interface RedirectReturn {
 
 /** The part of a provider loaded on demand: everything that talks to its SDK. */
 export interface VerificationProvider {
-  /** The SDK's URL when the page gives no `sdk-src`. */
+  /** The SDK's URL on the provider's own CDN: the default, and the one origin of the provider's that `sdk-src` may name (sources.ts). */
   readonly sdkSrc: string;
-  /** Fetch the SDK (once per page); resolves when it is usable. */
-  load(src: string): Promise<void>;
+  /** Fetch the SDK (once per page) from where the tag's attributes say, if that is allowed (sources.ts); resolves when it is usable. */
+  load(tag: Sources): Promise<void>;
   /** Whether the SDK is usable right now, so `open` can run inside the click. */
   isLoaded(): boolean;
   /** Open the verification synchronously (inside the user's click); `done` runs once. */

@@ -3,23 +3,32 @@
  * one site, for one provider, at one time. Challenges are asked for on every page view, so
  * they cost no write.
  *
- *   challenge = "c2." + issuedAt (unix s, base 36) + "." + base64url(HMAC(secret, "c2|issuedAt|provider|merchant_uid|origin"))
+ *   challenge = "c3." + issuedAt (unix s, base 36) + "." + nonce + "." + base64url(HMAC(secret, "c3|issuedAt|nonce|provider|merchant_uid|origin"))
+ *
+ * The nonce is fresh randomness in every challenge: two requests never receive the same
+ * challenge, even for one site-chosen merchant_uid in one second (the exchange's "very same
+ * request" includes the challenge, so one client's retry is never another client's request).
+ *
+ * A merchant_uid the verifier mints is the nonce itself ("iv_" + nonce): it belongs to the one
+ * challenge that carries that nonce, and a challenge request naming an id of that form is refused,
+ * so no second challenge exists for it (someone who saw it in a redirect URL cannot ask for one).
  *
  * The provider is bound so that one verification exchanges through one provider only: a V1
  * certification read back through the V2 API (its id is its merchant_uid) must not earn a
- * second token under a V1 challenge. (c1 challenges, from before the provider was bound, are
- * refused as malformed.)
+ * second token under a V1 challenge. (c1 and c2 challenges, from before the provider and the
+ * nonce were bound, are refused as malformed: a tag holding one asks for a new one.)
  */
 import { base64url, fromBase64url, hmacSha256, hmacSha256Verify, randomAlphanumeric } from '../crypto.ts';
 import { VerifyError } from '../errors.ts';
 import type { Provider } from './verification.ts';
 
-const VERSION = 'c2';
+const VERSION = 'c3';
 /** A challenge from a verifier whose clock runs a little ahead is still fine. */
 const FUTURE_SKEW_SECONDS = 60;
-/** Length of the `merchant_uid`s we mint: 40 characters, the upstream's maximum. */
-const MINTED_MERCHANT_UID_LENGTH = 40;
+/** Minted ids are "iv_" + the challenge's nonce: 40 characters, the upstream's maximum for a merchant_uid. */
 const MINTED_PREFIX = 'iv_';
+const NONCE_LENGTH = 40 - MINTED_PREFIX.length;
+const NONCE_PATTERN = new RegExp(`^[A-Za-z0-9]{${NONCE_LENGTH}}$`);
 
 export interface IssuedChallenge {
   merchant_uid: string;
@@ -29,10 +38,6 @@ export interface IssuedChallenge {
   expires_at: number;
 }
 
-export function mintMerchantUid(): string {
-  return MINTED_PREFIX + randomAlphanumeric(MINTED_MERCHANT_UID_LENGTH - MINTED_PREFIX.length);
-}
-
 /** What a challenge is for: the provider, the verification's merchant_uid, and the site (its origin). */
 export interface ChallengeSubject {
   provider: Provider;
@@ -40,20 +45,56 @@ export interface ChallengeSubject {
   origin: string;
 }
 
-function signedText(issuedAt: number, { provider, merchantUid, origin }: ChallengeSubject): string {
-  return `${VERSION}|${issuedAt}|${provider}|${merchantUid}|${origin}`;
+/** Ids of the minted form are the verifier's own: a site cannot choose one. */
+export function isMintedMerchantUid(merchantUid: string): boolean {
+  return merchantUid.startsWith(MINTED_PREFIX);
 }
 
+/**
+ * A new challenge, with a nonce of its own. `merchantUid` is the site's own id, or undefined for
+ * one minted from the nonce; an id of the minted form is refused (`invalid_request`).
+ */
 export async function issueChallenge(
-  secret: string, subject: ChallengeSubject, nowSeconds: number, ttlSeconds: number,
+  secret: string, { merchantUid, ...subject }: Omit<ChallengeSubject, 'merchantUid'> & { merchantUid: string | undefined },
+  nowSeconds: number, ttlSeconds: number,
 ): Promise<IssuedChallenge> {
-  const mac = await hmacSha256(secret, signedText(nowSeconds, subject));
+  if (merchantUid !== undefined && isMintedMerchantUid(merchantUid)) {
+    throw new VerifyError('invalid_request',
+      `\`merchant_uid\` starting with "${MINTED_PREFIX}" is reserved for the ids the verifier mints, each bound to its own challenge: leave it out to get one, or choose another.`);
+  }
+  const nonce = randomAlphanumeric(NONCE_LENGTH);
+  return signChallenge(secret, { ...subject, merchantUid: merchantUid ?? MINTED_PREFIX + nonce }, nowSeconds, ttlSeconds, nonce);
+}
+
+/**
+ * The signing itself, for a nonce already drawn. Only `issueChallenge` draws nonces; the
+ * verifier's tests sign variants of a real challenge with it (another time, site or provider).
+ */
+export async function signChallenge(
+  secret: string, subject: ChallengeSubject, nowSeconds: number, ttlSeconds: number, nonce: string,
+): Promise<IssuedChallenge> {
+  const mac = await hmacSha256(secret, signedText(nowSeconds, nonce, subject));
   return {
     merchant_uid: subject.merchantUid,
-    challenge: `${VERSION}.${nowSeconds.toString(36)}.${base64url(mac)}`,
+    challenge: `${VERSION}.${nowSeconds.toString(36)}.${nonce}.${base64url(mac)}`,
     issued_at: nowSeconds,
     expires_at: nowSeconds + ttlSeconds,
   };
+}
+
+function signedText(issuedAt: number, nonce: string, { provider, merchantUid, origin }: ChallengeSubject): string {
+  return `${VERSION}|${issuedAt}|${nonce}|${provider}|${merchantUid}|${origin}`;
+}
+
+/** The parts of a well-formed challenge; `challenge_invalid` otherwise. */
+export function parseChallenge(challenge: string): { issuedAt: number; nonce: string; mac: Uint8Array } {
+  const [version, issuedAtText, nonce, macText, ...rest] = challenge.split('.');
+  const mac = macText === undefined ? undefined : fromBase64url(macText);
+  const issuedAt = issuedAtText && /^[0-9a-z]{1,10}$/.test(issuedAtText) ? parseInt(issuedAtText, 36) : NaN;
+  if (version !== VERSION || rest.length > 0 || !nonce || !NONCE_PATTERN.test(nonce) || !mac || mac.length !== 32 || !Number.isSafeInteger(issuedAt)) {
+    throw new VerifyError('challenge_invalid', 'The challenge is malformed.');
+  }
+  return { issuedAt, nonce, mac };
 }
 
 /**
@@ -66,18 +107,18 @@ export async function issueChallenge(
 export async function verifyChallenge(
   secret: string, challenge: string, subject: ChallengeSubject, nowSeconds: number, usableForSeconds: number,
 ): Promise<number> {
-  const [version, issuedAtText, macText, ...rest] = challenge.split('.');
-  const mac = macText === undefined ? undefined : fromBase64url(macText);
-  const issuedAt = issuedAtText && /^[0-9a-z]{1,10}$/.test(issuedAtText) ? parseInt(issuedAtText, 36) : NaN;
-  if (version !== VERSION || rest.length > 0 || !mac || mac.length !== 32 || !Number.isSafeInteger(issuedAt)) {
-    throw new VerifyError('challenge_invalid', 'The challenge is malformed.');
-  }
+  const { issuedAt, nonce, mac } = parseChallenge(challenge);
   // Cheap checks before the HMAC.
   if (issuedAt > nowSeconds + FUTURE_SKEW_SECONDS || nowSeconds - issuedAt > usableForSeconds) {
     throw new VerifyError('challenge_invalid', 'The challenge has expired; ask for a new one.');
   }
-  if (!(await hmacSha256Verify(secret, signedText(issuedAt, subject), mac))) {
-    throw new VerifyError('challenge_invalid', 'The challenge was not issued for this provider, merchant_uid and site.');
+  // A minted id has one challenge: the one whose nonce it is.
+  const notIssuedForThis = 'The challenge was not issued for this provider, merchant_uid and site.';
+  if (isMintedMerchantUid(subject.merchantUid) && subject.merchantUid !== MINTED_PREFIX + nonce) {
+    throw new VerifyError('challenge_invalid', notIssuedForThis);
+  }
+  if (!(await hmacSha256Verify(secret, signedText(issuedAt, nonce, subject), mac))) {
+    throw new VerifyError('challenge_invalid', notIssuedForThis);
   }
   return issuedAt;
 }

@@ -28,8 +28,8 @@ export interface UpstreamVerification {
    * (`version: "V1"`, id = the V1 merchant_uid). Always `V1` for the Iamport client.
    */
   version: 'V1' | 'V2' | undefined;
-  /** V2 only: whether the channel was a test channel (`channel.type === "TEST"`); V1 records do not say. */
-  testChannel: boolean | undefined;
+  /** V2 only: whether the record says it ran on a live channel (`channel.type === "LIVE"`); V1 records do not say. */
+  liveChannel: boolean | undefined;
   /** V1 only: the URL of the page the certification ran on, when the upstream says. */
   pageUrl: string | undefined;
 }
@@ -37,8 +37,9 @@ export interface UpstreamVerification {
 /**
  * The upstream's clock and ours may differ a little: a certification stamped up to this
  * many seconds before its challenge still counts as made after it. Kept small on purpose:
- * the "not before its challenge" rule is what stops someone who saw an `imp_uid` (in a
- * redirect URL, say) from asking for a fresh challenge and exchanging it themselves, and a
+ * for a merchant_uid the site chose, the "not before its challenge" rule is what stops someone
+ * who saw an `imp_uid` (in a redirect URL, say) from asking for a fresh challenge and exchanging
+ * it themselves (a minted merchant_uid has no second challenge: checks/challenge.ts), and a
  * real verification takes far longer than this (typing the phone number, the SMS code).
  */
 export const UPSTREAM_CLOCK_BEHIND_SECONDS = 5;
@@ -80,9 +81,10 @@ export function checkVerification(record: UpstreamVerification, expect: Expectat
     // One verification, one provider: a V1 certification read back through V2 would exchange twice.
     throw new VerifyError('provider_mismatch', 'This is an Iamport (V1) certification: exchange it as V1, with its imp_uid.');
   }
-  if (record.testChannel && !expect.acceptTestChannels) {
-    // A store's channel key is public: anyone can run a test channel's verification and invent a person.
-    throw new VerifyError('test_channel', 'The verification ran on a PortOne test channel, which production does not accept.');
+  if (record.provider === 'portone' && !record.liveChannel && !expect.acceptTestChannels) {
+    // A store's channel key is public: anyone can run a test channel's verification and invent a
+    // person. Only a record that says LIVE signs: one that names no channel could be a test.
+    throw new VerifyError('test_channel', 'The verification did not run on a PortOne live channel, and production accepts no other.');
   }
   if (!record.certified) {
     throw new VerifyError('not_certified', 'The upstream says this verification did not succeed.');

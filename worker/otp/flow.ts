@@ -6,18 +6,24 @@
  *
  * The name, phone number, resident-number digits and the code pass through: they are read from
  * the body, sent to PortOne, and dropped. Nothing here logs, stores or echoes them; the guard
- * keeps only a keyed hash of the phone number, briefly.
+ * keeps only a keyed hash of the phone number (README, form mode, Privacy says how long).
  */
 import { verifyChallenge } from '../checks/challenge.ts';
-import { base64url, hmacSha256 } from '../crypto.ts';
+import { base64url, hmacSha256, sha256 } from '../crypto.ts';
 import { VerifyError } from '../errors.ts';
 import { exchange, fetchVerification, parseExchangeRequest, portOneClient, type Attestation, type ExchangeContext } from '../exchange.ts';
 import { CHALLENGE_PATTERN, field, MERCHANT_UID_PATTERN } from '../request/fields.ts';
+import { log } from '../middleware/request-log.ts';
 import type { Settings } from '../settings.ts';
 import { otpGuardFor, type Limited, type Method } from './guard.ts';
+import { checkTurnstile, TURNSTILE_TOKEN_PATTERN } from './turnstile.ts';
 
-/** Send refusals that came from the carrier (PortOne asked it): they count against the number. Timeouts may have too. */
-const REACHED_CARRIER = new Set(['carrier_failed', 'upstream_unavailable', 'internal_error']);
+/**
+ * Refusals after which PortOne may have sent the code anyway (its answer was lost, it failed
+ * midway): the code may be on the phone, so it stays counted and the verification stays bound
+ * to the number. After any other refusal, no code reached the phone.
+ */
+const OUTCOME_UNKNOWN = new Set(['upstream_unavailable', 'internal_error']);
 /** Digits only, 10 or 11, a Korean mobile number (010, 011, 016–019). */
 const PHONE_PATTERN = /^01[016789][0-9]{7,8}$/;
 /** The first 7 digits of the resident registration number: YYMMDD and the gender digit. */
@@ -39,6 +45,7 @@ export const DEVELOPMENT_CLIENT_IP = '127.0.0.1';
 export interface OtpContext extends ExchangeContext {
   /** CF-Connecting-IP. */
   clientIp: string | undefined;
+  requestId: string;
 }
 
 interface SendRequest {
@@ -51,9 +58,10 @@ interface SendRequest {
   identityNumber: string | undefined;
   operator: string;
   method: Method;
+  turnstileToken: string | undefined;
 }
 
-/** `{ challenge, identity_verification_id, channel_key, store_id?, name, phone_number, identity_number (SMS), operator, method }`. */
+/** `{ challenge, identity_verification_id, channel_key, store_id?, name, phone_number, identity_number (SMS), operator, method, turnstile_token? }`. */
 export function parseSendRequest(body: Record<string, unknown>): SendRequest {
   const id = field.string(body, 'identity_verification_id', MERCHANT_UID_PATTERN);
   const channelKey = field.string(body, 'channel_key', PORTONE_KEY_PATTERN);
@@ -65,27 +73,43 @@ export function parseSendRequest(body: Record<string, unknown>): SendRequest {
   const identityNumber = method === 'SMS'
     ? field.string(body, 'identity_number', IDENTITY_NUMBER_PATTERN)
     : field.optionalString(body, 'identity_number', IDENTITY_NUMBER_PATTERN);
-  return { challenge: challengeOf(body), id, channelKey, storeId, name, phone, identityNumber, operator, method };
+  const turnstileToken = field.optionalString(body, 'turnstile_token', TURNSTILE_TOKEN_PATTERN);
+  return { challenge: challengeOf(body), id, channelKey, storeId, name, phone, identityNumber, operator, method, turnstileToken };
 }
 
-/** Send the first code (or APP push): the challenge, the limits, then PortOne. */
+/**
+ * Send the first code (or APP push): the challenge, the bot check, the limits, then PortOne.
+ * The verification is bound to this challenge and this number before PortOne is asked (guard.ts),
+ * so a send to another number meanwhile is refused, whatever the timing. What is counted is
+ * given back when the send is refused for sure: no code reached the phone.
+ */
 export async function sendCode(request: SendRequest, ctx: OtpContext) {
   const issuedAt = await verifyLiveChallenge(request.challenge, request.id, ctx);
   const ipAddress = ctx.clientIp ?? (ctx.settings.environment === 'development' ? DEVELOPMENT_CLIENT_IP : undefined);
   if (!ipAddress) throw new VerifyError('invalid_request', 'PortOne needs the person\'s address (CF-Connecting-IP), and this request has none.');
+  await checkTurnstile(request.turnstileToken, ctx);
   const now = Date.now();
-  const phoneKey = await phoneKeyOf(ctx.settings, request.phone);
+  const [phoneKey, challengeKey] = await Promise.all([phoneKeyOf(ctx.settings, request.phone), challengeKeyOf(request.challenge)]);
   const guard = otpGuardFor(ctx.env, 'verification', request.id);
-  const begun = await guard.beginSend(request.id, phoneKey, now, forgetAtMs(issuedAt, ctx.settings));
+  const begun = await guard.beginSend(request.id, challengeKey, phoneKey, now, forgetAtMs(issuedAt, ctx.settings));
   refuseIfLimited(begun);
+  if (!begun.limited && begun.otherChallenge) {
+    throw new VerifyError('otp_already_sent', 'A code for this verification was sent under another challenge: start over with a new verification id.');
+  }
   if (!begun.limited && begun.otherPhone) {
     // Resends go to the number PortOne has: one verification, one number, or the phone limit could be dodged.
-    throw new VerifyError('invalid_request', 'This verification went to another phone number: start over with a new challenge.');
+    throw new VerifyError('invalid_request', 'This verification is bound to another phone number: start over with a new challenge.');
   }
   const phoneGuard = otpGuardFor(ctx.env, 'phone', phoneKey);
-  refuseIfLimited(await phoneGuard.countPhone(phoneKey, now));
+  try {
+    refuseIfLimited(await phoneGuard.countPhone(phoneKey, now));
+  } catch (error) {
+    await guard.sendRefused(request.id);
+    throw error;
+  }
 
   try {
+    await spendSiteBudget(ctx, now);
     await portOneClient(ctx).sendIdentityVerification(request.id, {
       ...(request.storeId === undefined ? {} : { storeId: request.storeId }),
       channelKey: request.channelKey,
@@ -99,15 +123,20 @@ export async function sendCode(request: SendRequest, ctx: OtpContext) {
       method: request.method,
     });
   } catch (error) {
-    if (!(error instanceof VerifyError)) throw error;
-    // Refused before any carrier was asked (no contract, a malformed field, a code already out):
-    // no text reached the phone, so it does not count against the number.
-    if (!REACHED_CARRIER.has(error.code)) await phoneGuard.giveBackPhone(phoneKey);
-    // Sent already, though no send of ours went through: an earlier one to this same number, whose
-    // answer was lost on the way. The code is on the phone: answer as sent, so that it can be confirmed.
-    if (error.code !== 'otp_already_sent' || begun.limited || begun.sentBefore || begun.phoneChanged) throw error;
+    if (!(error instanceof VerifyError) || OUTCOME_UNKNOWN.has(error.code)) {
+      await guard.sendOutcomeUnknown(request.id);
+      throw error;
+    }
+    // Refused for sure (by the carrier, a budget, PortOne): this send put no code on the phone.
+    await phoneGuard.giveBackPhone(phoneKey);
+    // Sent already, though no send of ours went through: an earlier one to this same number under
+    // this challenge, whose answer was lost on the way. The code is on the phone: answer as sent.
+    if (error.code !== 'otp_already_sent' || begun.limited || begun.sentBefore || begun.rebound) {
+      await guard.sendRefused(request.id);
+      throw error;
+    }
   }
-  return { identity_verification_id: request.id, method: request.method, ...answerTimes(await markSent(guard, request.id, request.method)) };
+  return { identity_verification_id: request.id, method: request.method, ...answerTimes(await markSent(guard, request.id, request.method, true)) };
 }
 
 /** `{ challenge, identity_verification_id, store_id? }`. */
@@ -122,14 +151,22 @@ export async function resendCode(request: ReturnType<typeof parseResendRequest>,
   await verifyLiveChallenge(request.challenge, request.id, ctx);
   const now = Date.now();
   const guard = otpGuardFor(ctx.env, 'verification', request.id);
-  const begun = await guard.beginResend(request.id, now);
+  const begun = await guard.beginResend(request.id, await challengeKeyOf(request.challenge), now);
   refuseIfLimited(begun);
-  if (!begun.limited && begun.notSent) throw new VerifyError('otp_not_sent', 'No code was sent for this verification yet.');
-  if (!begun.limited && begun.app) throw new VerifyError('invalid_request', 'An APP push is not sent again: approve it in the app, or start over with SMS.');
-  if (!begun.limited && begun.phoneKey) refuseIfLimited(await otpGuardFor(ctx.env, 'phone', begun.phoneKey).countPhone(begun.phoneKey, now));
-
-  await portOneClient(ctx).resendIdentityVerification(request.id, request.storeId);
-  return answerTimes(await markSent(guard, request.id, 'SMS'));
+  if (begun.notSent) throw new VerifyError('otp_not_sent', 'No code was sent for this verification under this challenge.');
+  if (begun.app) throw new VerifyError('invalid_request', 'An APP push is not sent again: approve it in the app, or start over with SMS.');
+  // Counted against the number the verification is bound to: the one PortOne sends the new code to.
+  const phoneKey = begun.phoneKey;
+  const phoneGuard = phoneKey === undefined ? undefined : otpGuardFor(ctx.env, 'phone', phoneKey);
+  if (phoneGuard) refuseIfLimited(await phoneGuard.countPhone(phoneKey!, now));
+  try {
+    await spendSiteBudget(ctx, now);
+    await portOneClient(ctx).resendIdentityVerification(request.id, request.storeId);
+  } catch (error) {
+    if (error instanceof VerifyError && !OUTCOME_UNKNOWN.has(error.code)) await phoneGuard?.giveBackPhone(phoneKey!);
+    throw error;
+  }
+  return answerTimes(await markSent(guard, request.id, 'SMS', false));
 }
 
 /**
@@ -161,13 +198,13 @@ export async function confirmCode(request: ReturnType<typeof parseConfirmRequest
   return exchange(exchangeRequest, ctx, async () => {
     const now = Date.now();
     const guard = otpGuardFor(ctx.env, 'verification', id);
-    const begun = await guard.beginConfirm(id, request.otp !== undefined);
+    const begun = await guard.beginConfirm(id, await challengeKeyOf(exchangeRequest.challenge), request.otp !== undefined);
     if (begun.limited) {
       throw new VerifyError('otp_attempts_exceeded', 'Too many attempts: this verification is spent; start over.', {
         'retry-after': String(begun.retryAfterSeconds),
       });
     }
-    if (begun.notSent) throw new VerifyError('otp_not_sent', 'No code was sent for this verification yet.');
+    if (begun.notSent) throw new VerifyError('otp_not_sent', 'No code was sent for this verification under this challenge.');
     if (begun.codeMissing) throw new VerifyError('invalid_request', '`otp` is missing: an SMS code is confirmed with the code.');
     try {
       return await portOneClient(ctx).confirmIdentityVerification(id, request.otp, request.storeId);
@@ -219,15 +256,40 @@ function forgetAtMs(issuedAt: number, settings: Settings): number {
   return (issuedAt + settings.challengeTtlSeconds + settings.maxCertAgeSeconds) * 1000;
 }
 
+/** The challenge as the guard keeps it: a fingerprint that tells challenges apart and cannot be used as one. */
+async function challengeKeyOf(challenge: string): Promise<string> {
+  return base64url(await sha256(`otp-challenge|${challenge}`));
+}
+
+/**
+ * Count a code PortOne is about to be asked for against the site's budget. Past it, nothing is
+ * sent; the window's first refusal writes the one line a site alerts on (`otp_budget_exhausted`).
+ */
+async function spendSiteBudget(ctx: OtpContext, nowMs: number): Promise<void> {
+  const { perHour, perDay } = ctx.settings.otpBudget;
+  const spent = await otpGuardFor(ctx.env, 'site', ctx.origin).spendBudget(ctx.origin, nowMs, perHour, perDay);
+  if (!spent.limited) return;
+  if (spent.first) {
+    log({
+      event: 'otp_budget_exhausted', request_id: ctx.requestId, origin: ctx.origin, window: spent.window,
+      limit: spent.window === 'hour' ? perHour : perDay, retry_after_s: spent.retryAfterSeconds,
+    });
+  }
+  throw new VerifyError('otp_budget_exhausted', `This site's codes for the ${spent.window} are spent; try again in ${spent.retryAfterSeconds} seconds.`, {
+    'retry-after': String(spent.retryAfterSeconds),
+  });
+}
+
 /** A keyed hash: the guard can count a number's codes without being able to read or look it up. */
-async function phoneKeyOf(settings: Settings, phone: string): Promise<string> {
+export async function phoneKeyOf(settings: Settings, phone: string): Promise<string> {
   return base64url(await hmacSha256(settings.challengeSecret, `otp-phone|${phone}`));
 }
 
-function refuseIfLimited(result: Limited | { limited: false }): void {
+function refuseIfLimited<T extends Limited | { limited: false }>(result: T): asserts result is Exclude<T, Limited> {
   if (result.limited) {
-    throw new VerifyError('otp_send_limited', `Too many codes for now; try again in ${result.retryAfterSeconds} seconds.`, {
-      'retry-after': String(result.retryAfterSeconds),
+    const { retryAfterSeconds } = result as Limited;
+    throw new VerifyError('otp_send_limited', `Too many codes for now; try again in ${retryAfterSeconds} seconds.`, {
+      'retry-after': String(retryAfterSeconds),
     });
   }
 }
@@ -236,9 +298,9 @@ function refuseIfLimited(result: Limited | { limited: false }): void {
  * A code went out: its times start at the whole second, so that the answer's unix seconds are
  * exact and a resend at `resend_available_at` is never a moment too early.
  */
-async function markSent(guard: ReturnType<typeof otpGuardFor>, id: string, method: Method) {
+async function markSent(guard: ReturnType<typeof otpGuardFor>, id: string, method: Method, firstSend: boolean) {
   const sentAtMs = Math.floor(Date.now() / 1000) * 1000;
-  return { sentAtMs, ...(await guard.sent(id, method, sentAtMs)) };
+  return { sentAtMs, ...(await guard.sent(id, method, sentAtMs, firstSend)) };
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * The sandbox upstream: the one stand-in (standin/stand-in.ts) in a Durable Object, so every
  * isolate sees the same tokens and certifications. Paths: /iamport/... (Iamport V1),
- * /portone/... (PortOne V2) and /admin/... (the sandbox's own API, for the stand-in SDKs).
+ * /portone/... (PortOne V2), /turnstile/siteverify (Turnstile's check, standin/turnstile.ts)
+ * and /admin/... (the sandbox's own API, for the stand-in SDKs).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { settingsFrom, type EnvVars } from '../settings.ts';
 import { envelope } from './standin/iamport-v1.ts';
 import { UpstreamStandIn } from './standin/stand-in.ts';
+import { siteverify } from './standin/turnstile.ts';
 
 export class SandboxUpstream extends DurableObject<EnvVars> {
   readonly #standIn: UpstreamStandIn;
@@ -30,6 +32,7 @@ export class SandboxUpstream extends DurableObject<EnvVars> {
     if (api === 'iamport') return this.#standIn.iamport(request, inside);
     if (api === 'portone') return this.#standIn.portone(request, inside);
     if (api === 'admin') return this.#standIn.sandbox(request, inside);
+    if (api === 'turnstile' && inside === '/siteverify') return siteverify(request, Date.now());
     return Promise.resolve(envelope(404, null, '요청하신 API를 찾을 수 없습니다.'));
   }
 }

@@ -173,7 +173,7 @@ function toVerification(impUid: string, cert: Record<string, unknown>): Upstream
     foreigner: optional('foreigner_v2', isBoolean),
     version: 'V1',
     // V1 records carry no channel type (pg_provider and pg_tid look the same for a test): see the README.
-    testChannel: undefined,
+    liveChannel: undefined,
     pageUrl: optional('origin', isString) || undefined,
   };
 }

@@ -136,8 +136,8 @@ function toVerification(id: string, record: Record<string, unknown>): UpstreamVe
   const version = record.version === 'V1' || record.version === 'V2' ? record.version : undefined;
   const channel = record.channel;
   if (channel !== undefined && (!isObject(channel) || typeof channel.type !== 'string')) throw garbage('channel');
-  // Where the record came from: the checks refuse V1 records and, in production, test channels.
-  const provenance: Pick<UpstreamVerification, 'version' | 'testChannel' | 'pageUrl'> = { version, testChannel: isObject(channel) && channel.type === 'TEST', pageUrl: undefined };
+  // Where the record came from: the checks refuse V1 records and, in production, any channel but a live one.
+  const provenance: Pick<UpstreamVerification, 'version' | 'liveChannel' | 'pageUrl'> = { version, liveChannel: isObject(channel) && channel.type === 'LIVE', pageUrl: undefined };
   if (record.status !== 'VERIFIED') {
     // READY (never finished) and FAILED are both "not certified"; nothing else is read from them.
     return { provider: 'portone', id, merchantUid: id, certified: false, verifiedAt: undefined, birthDate: undefined, ci: undefined, foreigner: undefined, ...provenance };

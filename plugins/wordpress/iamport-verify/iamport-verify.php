@@ -40,6 +40,7 @@ add_action('init', static function (): void {
 IamportVerify\WordPress\SettingsPage::register();
 IamportVerify\WordPress\Tag::register();
 IamportVerify\WordPress\Registration::register();
+IamportVerify\WordPress\Multisite::register();
 IamportVerify\WordPress\Gate\ContentGate::register();
 IamportVerify\WordPress\Gate\GateEditor::register();
 IamportVerify\WordPress\Gate\GateEndpoint::register();
@@ -47,7 +48,10 @@ IamportVerify\WordPress\Gate\MemberScreens::register();
 
 /**
  * Print the verification tag (and load its script) inside any form, for themes and other plugins.
- * `$attributes` are the tag's own (`name`, `min-age`, `min-year-age`, `required`, `nonce`…) and override the settings.
+ * `$attributes` are the tag's own that an author may set, as in the shortcode (`name`, `min-age`, `min-year-age`,
+ * `guardian-under`, `required`, `nonce`, `customer-name`, `lang`…; IamportVerify\WordPress\Tag::AUTHOR_ATTRIBUTES),
+ * and override the settings. Where the verifier is, the provider ids, the SDK, the redirect and the merchant id come
+ * from the settings, or from the `iamport_verify_tag_attributes` filter (Tag::FILTER) in a developer's PHP.
  */
 function iamport_verify_tag(array $attributes = []): void
 {

@@ -35,7 +35,7 @@ export interface StandInOptions {
    * Called for every counted call before it is answered: return a Response to answer with it
    * instead (a fault), or nothing to let the stand-in answer.
    */
-  inject?: (endpoint: Endpoint, request: Request) => Response | Promise<Response> | undefined;
+  inject?: (endpoint: Endpoint, request: Request) => Response | undefined | Promise<Response | undefined>;
 }
 
 /** A malformed escape (`%E0%A4%A`) is kept as it came: the id then matches nothing, as upstream. */

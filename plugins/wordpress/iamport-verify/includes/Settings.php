@@ -69,8 +69,14 @@ final class Settings
     /** This site's origin (scheme, host, port): the audience of the attestations made on its pages. */
     public static function siteOrigin(): string
     {
-        $parts = wp_parse_url(home_url());
-        $origin = $parts['scheme'] . '://' . $parts['host'];
+        return self::originOf(home_url());
+    }
+
+    /** The scheme, host and port of an absolute URL. */
+    public static function originOf(string $url): string
+    {
+        $parts = wp_parse_url($url);
+        $origin = ($parts['scheme'] ?? '') . '://' . ($parts['host'] ?? '');
         return isset($parts['port']) ? $origin . ':' . $parts['port'] : $origin;
     }
 

@@ -1,5 +1,7 @@
 <?php
 
+declare(strict_types=1);
+
 namespace IamportVerify\WordPress;
 
 use IamportVerify\AttestationError;
@@ -20,6 +22,13 @@ final class VerifierClient
     /** How long the discovery document (sandbox or not) is trusted. */
     private const DISCOVERY_MAX_AGE = HOUR_IN_SECONDS;
     private const TIMEOUT_SECONDS = 5;
+    /**
+     * After a request to the verifier fails to connect or times out, none is sent to it for this long: a verifier
+     * that is down must not hold every registration for TIMEOUT_SECONDS. Meanwhile registrations fail closed (refused,
+     * "could not be reached"), unless keys fetched before check the token offline.
+     */
+    public const UNREACHABLE_MEMORY_SECONDS = 30;
+    private const UNREACHABLE_TRANSIENT = 'iamport_verify_unreachable_';
 
     /** @var string */
     private $verifierUrl;
@@ -83,13 +92,11 @@ final class VerifierClient
      */
     public static function post(string $url, array $json): ?array
     {
-        $response = wp_remote_post($url, [
-            'timeout' => self::TIMEOUT_SECONDS,
-            'redirection' => 0,
+        $response = self::send('POST', $url, [
             'headers' => ['content-type' => 'application/json', 'accept' => 'application/json'],
             'body' => wp_json_encode($json),
         ]);
-        if (is_wp_error($response)) {
+        if ($response === null) {
             return null;
         }
         return ['status' => (int) wp_remote_retrieve_response_code($response), 'body' => wp_remote_retrieve_body($response)];
@@ -118,24 +125,32 @@ final class VerifierClient
     /** @return array<string, mixed>|null */
     private function getJson(string $path): ?array
     {
-        $response = wp_remote_get($this->verifierUrl . $path, [
-            'timeout' => self::TIMEOUT_SECONDS,
-            'redirection' => 0,
-            'headers' => ['accept' => 'application/json'],
-        ]);
-        return $this->decode($response);
-    }
-
-    /**
-     * @param array<string, mixed>|\WP_Error $response
-     * @return array<string, mixed>|null
-     */
-    private function decode($response): ?array
-    {
-        if (is_wp_error($response) || wp_remote_retrieve_response_code($response) !== 200) {
+        $response = self::send('GET', $this->verifierUrl . $path, ['headers' => ['accept' => 'application/json']]);
+        if ($response === null || wp_remote_retrieve_response_code($response) !== 200) {
             return null;
         }
         $body = json_decode(wp_remote_retrieve_body($response), true);
         return is_array($body) ? $body : null;
+    }
+
+    /**
+     * Every request to the verifier, through WordPress's HTTP API; none while it is remembered unreachable.
+     *
+     * @param array<string, mixed> $args
+     * @return array<string, mixed>|null the response, or null when the verifier could not be reached (now or lately)
+     */
+    private static function send(string $method, string $url, array $args): ?array
+    {
+        // Keyed on the origin: the keys, the discovery document and introspection share one memory.
+        $unreachable = self::UNREACHABLE_TRANSIENT . md5(Settings::originOf($url));
+        if (get_transient($unreachable) !== false) {
+            return null;
+        }
+        $response = wp_remote_request($url, ['method' => $method, 'timeout' => self::TIMEOUT_SECONDS, 'redirection' => 0] + $args);
+        if (is_wp_error($response)) {
+            set_transient($unreachable, time(), self::UNREACHABLE_MEMORY_SECONDS);
+            return null;
+        }
+        return $response;
     }
 }

@@ -6,7 +6,8 @@
  *     new AttestationVerifier($issuer, $origin, new HttpJwks($issuer));
  *
  * A kid it does not know refetches the set at most once per REFETCH_COOLDOWN_SECONDS, so forged
- * kids cannot make it hammer the verifier. For a cache shared across requests, write a resolver
+ * kids cannot make it hammer the verifier; a set older than its max age (MAX_AGE_SECONDS unless
+ * the constructor says otherwise) is fetched again, so a key the verifier withdrew stops verifying. For a cache shared across requests, write a resolver
  * on your framework's cache (the WordPress plugin uses transients) with the same two rules.
  */
 
@@ -25,10 +26,15 @@ final class HttpJwks
     private ?array $keys = null;
     private int $fetchedAt = 0;
     private int $attemptedAt = 0;
+    private readonly int $maxAgeSeconds;
+    private readonly int $refetchCooldownSeconds;
 
-    public function __construct(string $issuer, ?string $jwksUri = null)
+    public function __construct(string $issuer, ?string $jwksUri = null, int $maxAgeSeconds = self::MAX_AGE_SECONDS)
     {
         $this->jwksUri = $jwksUri ?? rtrim($issuer, '/') . '/.well-known/jwks.json';
+        $this->maxAgeSeconds = max(1, $maxAgeSeconds);
+        // A set can be no fresher than its max age, so a shorter max age shortens the cooldown too.
+        $this->refetchCooldownSeconds = min(self::REFETCH_COOLDOWN_SECONDS, $this->maxAgeSeconds);
     }
 
     /**
@@ -38,8 +44,8 @@ final class HttpJwks
     public function __invoke(string $kid, bool $refresh): ?array
     {
         $now = time();
-        $stale = $this->keys === null || $now - $this->fetchedAt >= self::MAX_AGE_SECONDS;
-        $mayRefetch = $now - $this->attemptedAt >= self::REFETCH_COOLDOWN_SECONDS;
+        $stale = $this->keys === null || $now - $this->fetchedAt >= $this->maxAgeSeconds;
+        $mayRefetch = $now - $this->attemptedAt >= $this->refetchCooldownSeconds;
         if (($stale || $refresh) && $mayRefetch) {
             $this->attemptedAt = $now;
             $fetched = $this->fetch();

@@ -44,7 +44,7 @@ final class GateBox
             esc_html($title ?? self::title($rule)),
             esc_html__('Verify your age with your mobile phone (본인인증) to see it.', 'iamport-verify'),
             esc_html($memberNote),
-            Tag::render([$rule->tagAttribute() => $rule->age]) // phpcs:ignore WordPress.Security.EscapeOutput -- escaped in render()
+            Tag::render([$rule->tagAttribute() => $rule->age], Tag::CONTEXT_GATE) // phpcs:ignore WordPress.Security.EscapeOutput -- escaped in render()
         );
     }
 
