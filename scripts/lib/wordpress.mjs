@@ -71,6 +71,12 @@ export function compileTranslations() {
   }
 }
 
+/** What the plugin ships (its zip, scripts/wordpress/zip.mjs): its PHP, scripts, readme.txt and translations, compiled ones too. */
+export function pluginFiles() {
+  const shipped = /\.(php|js|txt|pot|po|mo)$/;
+  return readdirSync(PLUGIN_DIRECTORY, { recursive: true }).filter((file) => shipped.test(file)).sort().map((file) => join(PLUGIN_DIRECTORY, file));
+}
+
 /**
  * The plugin's translation template (.pot) at `output`, from its PHP sources with gettext's xgettext
  * (WordPress's translation functions as keywords: _x's argument 2 is the context, _n's 1 and 2 the forms).
@@ -141,7 +147,7 @@ function networkConstants(origin) {
     define('PATH_CURRENT_SITE', '/'), define('SITE_ID_CURRENT_SITE', 1), define('BLOG_ID_CURRENT_SITE', 1)];
 }
 
-function wpConfig({ socket, password, origin, network = false }) {
+function wpConfig({ socket, password, origin, network = false, pluginUploads = false }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
   const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
@@ -157,7 +163,8 @@ function wpConfig({ socket, password, origin, network = false }) {
     // where the verifier runs too) and to localhost still go through.
     "define('AUTOMATIC_UPDATER_DISABLED', true);", "define('WP_HTTP_BLOCK_EXTERNAL', true);",
     // WordPress's own files are hard links to the Debian package's: nothing may write to them.
-    "define('DISALLOW_FILE_MODS', true);",
+    // With `pluginUploads`, plugins may be installed (into wp-content, which is copied); core updates stay off above.
+    pluginUploads ? "define('FS_METHOD', 'direct');" : "define('DISALLOW_FILE_MODS', true);",
     "$table_prefix = 'wp_';",
     "if (!defined('ABSPATH')) { define('ABSPATH', __DIR__ . '/'); }",
     "require_once ABSPATH . 'wp-settings.php';", ''].join('\n');
@@ -168,9 +175,12 @@ function wpConfig({ socket, password, origin, network = false }) {
  * `settings` as its settings. `muPlugins` ({ name: php source }) are added to wp-content/mu-plugins.
  * `network`: the site is then turned into a multisite network (its administrator the network's), the plugin
  * still active on it, as when a site with the plugin becomes a network. `theme`: the test theme by default, or FULL_THEME.
+ * `withPlugin: false`: no plugin at all; `pluginUploads`: administrators may install plugins (Upload Plugin).
  * Resolves to { origin, directory, admin, stop, debugLog() }.
  */
-export async function startWordPress({ port, settings, users = [], muPlugins = {}, network = false, theme = TEST_THEME, title = 'iamport-verify on WordPress' }) {
+export async function startWordPress({
+  port, settings, users = [], muPlugins = {}, network = false, theme = TEST_THEME, withPlugin = true, pluginUploads = false, title = 'iamport-verify on WordPress',
+}) {
   ensureWordPressPackages();
   compileTranslations();
   const origin = `http://127.0.0.1:${port}`;
@@ -199,19 +209,19 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
     const replaced = new Set(['wp-content', 'wp-config.php', '.htaccess'].map((name) => join(DEBIAN_WORDPRESS, name)));
     linkTree(DEBIAN_WORDPRESS, site, (path) => replaced.has(path));
     cpSync(join(DEBIAN_WORDPRESS, 'wp-content'), join(site, 'wp-content'), { recursive: true, dereference: true });
-    writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin }));
+    writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, pluginUploads }));
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });
-    symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
+    if (withPlugin) symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
     // Debian's wordpress package ships no theme: ours shows posts, the plugin's output and the admin bar.
     symlinkSync(TEST_THEME_DIRECTORY, join(site, 'wp-content/themes', TEST_THEME));
     for (const [name, source] of Object.entries(muPlugins)) writeFileSync(join(site, 'wp-content/mu-plugins', `${name}.php`), source);
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users, network, theme })]);
+      JSON.stringify({ origin, title, admin, settings, users, network, theme, plugin: withPlugin })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
-    if (network) writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network }));
+    if (network) writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network, pluginUploads }));
 
     let output = '';
     const log = new PassThrough();

@@ -38,12 +38,14 @@ foreach ($config['users'] ?? [] as $user) {
     }
 }
 
-$activated = activate_plugin('iamport-verify/iamport-verify.php');
-if (is_wp_error($activated)) {
-    fwrite(STDERR, 'activate_plugin failed: ' . $activated->get_error_message() . "\n");
-    exit(1);
+if ($config['plugin'] ?? true) {
+    $activated = activate_plugin('iamport-verify/iamport-verify.php');
+    if (is_wp_error($activated)) {
+        fwrite(STDERR, 'activate_plugin failed: ' . $activated->get_error_message() . "\n");
+        exit(1);
+    }
+    update_option('iamport_verify_settings', $config['settings']);
 }
-update_option('iamport_verify_settings', $config['settings']);
 
 // A network, as Tools → Network Setup makes one (its tables, then its options); wp-config.php gets its constants next.
 if (!empty($config['network']) && !is_multisite()) {
