@@ -73,7 +73,7 @@ export function compileTranslations() {
 
 /** What the plugin ships (its zip, scripts/wordpress/zip.mjs): its PHP, scripts, readme.txt and translations, compiled ones too. */
 export function pluginFiles() {
-  const shipped = /\.(php|js|txt|pot|po|mo)$/;
+  const shipped = /\.(php|js|css|txt|pot|po|mo)$/;
   return readdirSync(PLUGIN_DIRECTORY, { recursive: true }).filter((file) => shipped.test(file)).sort().map((file) => join(PLUGIN_DIRECTORY, file));
 }
 

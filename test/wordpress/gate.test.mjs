@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FULL_THEME, startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from '../e2e/support.mjs';
@@ -522,4 +523,52 @@ describe('authors and administrators', () => {
       for (const personal of ['김테스트', '조보호', '01000000001', 'TEST FOREIGNER']) assert.ok(!text.includes(personal));
     });
   });
+});
+
+describe('screenshots', () => {
+  // For the README, from the real thing: every run takes them (into test/e2e/.artifacts/screenshots/, git-ignored);
+  // `UPDATE_SCREENSHOTS=1` writes the committed ones in docs/screenshots/, as test/e2e/screenshots.test.mjs does.
+  const SCREENSHOTS = new URL(process.env.UPDATE_SCREENSHOTS ? '../../docs/screenshots/' : '../e2e/.artifacts/screenshots/', import.meta.url);
+  const VIEWPORT = { width: 900, height: 900 };
+  /** Twenty Twenty-One's background in each scheme, to prove the scheme took effect. */
+  const BACKGROUND = { light: 'rgb(209, 228, 221)', dark: 'rgb(40, 48, 61)' };
+
+  let shown;
+  before(() => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    shown = JSON.parse(wordpress.php(`
+      $id = wp_insert_post(['post_title' => 'Episode 12: After Midnight', 'post_author' => 1, 'post_status' => 'publish',
+          'post_content' => '<p>The city was quiet when Mina closed the bar.</p><p>She counted the glasses twice, then once more.</p>'], true);
+      update_post_meta($id, '_iamport_verify_gate', 'min_year_age:19');
+      echo wp_json_encode(['id' => $id, 'link' => get_permalink($id)]);
+    `));
+    // Twenty Twenty-One follows the visitor's colour scheme once this is on (Customizer → Colors → Dark Mode support).
+    wordpress.php(`set_theme_mod('respect_user_color_preference', true);`);
+  });
+
+  for (const colorScheme of ['light', 'dark']) {
+    test(`a 19+ post before and after the verification, ${colorScheme}`, async () => {
+      const context = await browser.newContext({ locale: 'en-US', colorScheme, viewport: VIEWPORT });
+      try {
+        await recordEvents(context);
+        const page = await context.newPage();
+        await page.goto(shown.link);
+        await waitForState(page, 'ready', '.iamport-verify-gate iamport-verify');
+        assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), BACKGROUND[colorScheme]);
+        // The theme's own dark-mode switch floats over the post's corner.
+        await page.addStyleTag({ content: '#dark-mode-toggler { display: none !important; }' });
+        const article = page.locator(`#post-${shown.id}`);
+        assert.ok(!(await page.content()).includes('She counted the glasses'));
+        await page.mouse.move(0, 0);
+        await article.screenshot({ path: new URL(`wordpress-gate-before-${colorScheme}.png`, SCREENSHOTS).pathname, animations: 'disabled', caret: 'hide' });
+        await verifyAtGate(page, 'adult');
+        assert.ok((await article.innerText()).includes('She counted the glasses'));
+        await page.addStyleTag({ content: '#dark-mode-toggler { display: none !important; }' });
+        await page.mouse.move(0, 0);
+        await article.screenshot({ path: new URL(`wordpress-gate-after-${colorScheme}.png`, SCREENSHOTS).pathname, animations: 'disabled', caret: 'hide' });
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });

@@ -29,7 +29,7 @@ final class GateBox
         if (is_feed() || wp_is_json_request() || wp_doing_ajax()) {
             return self::notice($rule);
         }
-        self::enqueueScript();
+        self::enqueueAssets();
         $memberNote = is_user_logged_in()
             /* translators: %d: the number of days a verification is kept on a member's account */
             ? sprintf(_n('It is kept on your account for %d day: no name, birthday or phone number, only that you are old enough.', 'It is kept on your account for %d days: no name, birthday or phone number, only that you are old enough.', (int) (MemberProofs::periodSeconds() / DAY_IN_SECONDS), 'iamport-verify'), (int) (MemberProofs::periodSeconds() / DAY_IN_SECONDS))
@@ -52,7 +52,7 @@ final class GateBox
     public static function opened(string $content, ?\WP_Post $post): string
     {
         if (!is_feed() && !wp_is_json_request()) {
-            self::enqueueScript();
+            self::enqueueAssets();
         }
         return sprintf('<div class="iamport-verify-gate-opened" id="%s">%s</div>', esc_attr(self::nextId($post)), $content);
     }
@@ -77,11 +77,12 @@ final class GateBox
         return 'iamport-verify-gate-' . ($post?->ID ?? 0) . '-' . ++self::$printed;
     }
 
-    private static function enqueueScript(): void
+    private static function enqueueAssets(): void
     {
         if (wp_script_is(self::SCRIPT_HANDLE, 'enqueued')) {
             return;
         }
+        wp_enqueue_style(self::SCRIPT_HANDLE, plugins_url('assets/gate.css', IAMPORT_VERIFY_PLUGIN_FILE), [], IAMPORT_VERIFY_VERSION);
         wp_enqueue_script(self::SCRIPT_HANDLE, plugins_url('assets/gate.js', IAMPORT_VERIFY_PLUGIN_FILE), [], IAMPORT_VERIFY_VERSION, true);
         wp_localize_script(self::SCRIPT_HANDLE, 'iamportVerifyGate', [
             'endpoint' => rest_url(GateEndpoint::NAMESPACE . GateEndpoint::ROUTE),
