@@ -55,18 +55,26 @@ final class ContentGate
             return $posts;
         }
         foreach ($posts as $post) {
-            if (!$post instanceof \WP_Post) {
-                continue; // 'fields' => 'ids'
-            }
-            if (!PostGates::opensWhole($post)) {
-                $post->post_content = '';
-                $post->post_excerpt = '';
-                $post->post_content_filtered = '';
-            } elseif (PostGates::hasShortcode($post->post_content) || PostGates::hasBlock($post->post_content)) {
-                $post->post_content = PostGates::strip($post->post_content, $post);
+            if ($post instanceof \WP_Post) { // not with 'fields' => 'ids'
+                self::stripPost($post);
             }
         }
+        // A page's query finds its page (get_page_by_path) before it loads the posts: that object is read too (get_queried_object()).
+        if ($query->queried_object instanceof \WP_Post) {
+            self::stripPost($query->queried_object);
+        }
         return $posts;
+    }
+
+    private static function stripPost(\WP_Post $post): void
+    {
+        if (!PostGates::opensWhole($post)) {
+            $post->post_content = '';
+            $post->post_excerpt = '';
+            $post->post_content_filtered = '';
+        } elseif (PostGates::hasShortcode($post->post_content) || PostGates::hasBlock($post->post_content)) {
+            $post->post_content = PostGates::strip($post->post_content, $post);
+        }
     }
 
     /** `the_content`, first: nothing of a withheld post, and the inside of each withheld part taken out, before anything renders. */
