@@ -77,7 +77,7 @@ def verify_attestation(token, *, issuer, audience, min_age=None, min_year_age=No
         raise AttestationError("invalid_token")
     # PyJWT checks neither typ nor which header members there are, so we do (RFC 8725 §3.11):
     # the header is exactly alg, typ and kid; jku, jwk, x5u, crit... are refused.
-    if sorted(header) != ["alg", "kid", "typ"] or header["alg"] != "ES256" or header["typ"] != TOKEN_TYPE:
+    if sorted(header) != ["alg", "kid", "typ"] or header["alg"] != "ES256" or header["typ"] != TOKEN_TYPE or not isinstance(header["kid"], str):
         raise AttestationError("invalid_token")
 
     uri = jwks_uri or issuer.rstrip("/") + "/.well-known/jwks.json"

@@ -220,6 +220,8 @@ const ANOTHER_GUARDIAN_MAY_TRY = new Set(['guardian_not_adult', 'guardian_same_p
  * person's verification: they need not verify, nor the site pay, again.
  */
 function waitForGuardian(host: VerificationHost, step: GuardianStep, failure?: string): void {
+  // The person took so long that no guardian could verify in time: say so now, not after the guardian's click.
+  if (Date.now() > step.openUntil) return startOver(host, { code: 'guardian_too_late' } satisfies Failure);
   host.guardianStep = step;
   const text = host.text();
   const ask = withAge(text.guardianNeeded, host.tag.guardianUnder);

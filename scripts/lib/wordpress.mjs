@@ -4,61 +4,32 @@
 // server of its own in a temporary directory (its own socket, no TCP port), WordPress copied
 // into that directory and installed non-interactively, and PHP's built-in server in front.
 // Every process runs in its own process group (processes.mjs) and is stopped on any exit.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { spawnGroup, stop as stopProcess, waitForHttp } from './processes.mjs';
+import {
+  ensureDebianPackages, has, mariadbd, phpHasExtensions, run, startDatabase, startPhpServer,
+} from './php-site.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 export const PLUGIN_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify');
-/** The test site's theme (scripts/wordpress/theme), activated by scripts/wordpress/install.php. */
-const TEST_THEME = 'iamport-verify-test';
-const TEST_THEME_DIRECTORY = join(root, 'scripts/wordpress/theme');
 /** Where Debian's wordpress package puts WordPress. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
-/**
- * A real theme for suites that need one (comments, search results, a dark mode for screenshots): Debian's
- * Twenty Twenty-One, passed as `theme` to startWordPress.
- */
-export const FULL_THEME = 'twentytwentyone';
-const PACKAGES = ['wordpress', `wordpress-theme-${FULL_THEME}`, 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
-const DATABASE_START_TIMEOUT_MS = 60_000;
-const PHP_START_TIMEOUT_MS = 30_000;
-/** Concurrent requests PHP's built-in server answers (PHP_CLI_SERVER_WORKERS): two registrations must really run at once. */
-const PHP_WORKERS = 4;
-/** The apt lock may be held by another install (CI steps, other suites): wait for it this long. */
-const APT_LOCK_TIMEOUT_SECONDS = 600;
-
-const run = (command, args, options = {}) => spawnSync(command, args, { encoding: 'utf8', ...options });
-const has = (command) => run('sh', ['-c', `command -v ${command}`]).status === 0;
-const phpHasMysqli = () => has('php') && run('php', ['-r', 'exit(extension_loaded("mysqli") ? 0 : 1);']).status === 0;
-/** MariaDB's server binary: `mariadbd` (10.5+) or the older `mysqld`. */
-const mariadbd = () => ['/usr/sbin/mariadbd', '/usr/sbin/mysqld'].find((path) => existsSync(path));
+/** Debian's WordPress ships no theme: Twenty Twenty-One (classic, with a dark mode) shows the site's pages. */
+export const THEME = 'twentytwentyone';
+const PACKAGES = ['wordpress', `wordpress-theme-${THEME}`, 'php-cli', 'php-mysql', 'mariadb-server', 'gettext'];
 
 /** Install the Debian packages when something is missing (as root, with apt); otherwise say how. */
 export function ensureWordPressPackages() {
-  const ready = () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', FULL_THEME))
-    && phpHasMysqli() && mariadbd()
-    && has('mariadb-install-db') && has('msgfmt');
-  if (ready()) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(`The WordPress suite needs Debian's ${PACKAGES.join(', ')} packages:\n  sudo apt-get install -y ${PACKAGES.join(' ')}`);
-  }
-  console.log(`Installing Debian's ${PACKAGES.join(', ')} (apt-get)...`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (...args) => run('apt-get', ['-o', `DPkg::Lock::Timeout=${APT_LOCK_TIMEOUT_SECONDS}`, ...args], { stdio: 'inherit', env });
-  const install = () => apt('install', '-y', '--no-install-recommends', ...PACKAGES);
-  // A fresh machine may not have the package lists yet.
-  if (install().status !== 0 && (apt('update').status !== 0 || install().status !== 0)) {
-    throw new Error(`apt-get install ${PACKAGES.join(' ')} failed`);
-  }
-  if (!ready()) throw new Error(`apt-get installed ${PACKAGES.join(' ')}, but WordPress, PHP with mysqli or MariaDB is still missing`);
+  ensureDebianPackages({
+    packages: PACKAGES,
+    suite: 'The WordPress suite',
+    ready: () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', THEME))
+      && phpHasExtensions(['mysqli']) && mariadbd() && has('mariadb-install-db') && has('msgfmt'),
+  });
 }
 
 /** Compile the plugin's translations (.po → .mo) with gettext's msgfmt. */
@@ -71,7 +42,7 @@ export function compileTranslations() {
   }
 }
 
-/** What the plugin ships (its zip, scripts/wordpress/zip.mjs): its PHP, scripts, readme.txt and translations, compiled ones too. */
+/** What the plugin ships (its zip, scripts/wordpress/zip.mjs): its PHP, scripts, styles, readme.txt and translations, compiled ones too. */
 export function pluginFiles() {
   const shipped = /\.(php|js|css|txt|pot|po|mo)$/;
   return readdirSync(PLUGIN_DIRECTORY, { recursive: true }).filter((file) => shipped.test(file)).sort().map((file) => join(PLUGIN_DIRECTORY, file));
@@ -87,34 +58,6 @@ export function makeTranslationTemplate(output) {
   const result = run('xgettext', ['--language=PHP', '--from-code=UTF-8', '--add-comments=translators:', '--sort-by-file', ...keywords,
     '--package-name=iamport-verify', '--package-version=0.1.0', '-o', output, ...sources], { cwd: PLUGIN_DIRECTORY });
   if (result.error || result.status !== 0) throw new Error(`xgettext failed (it is in Debian's gettext package):\n${result.stderr ?? result.error}`);
-}
-
-/** MariaDB in `directory`, on a socket there, run as the current user; resolves to { socket, stop }. */
-async function startDatabase(directory) {
-  const data = join(directory, 'mysql');
-  const socket = join(directory, 'mysql.sock');
-  const asUser = ['--user', process.env.USER || 'root'];
-  const initialise = run('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, ...asUser,
-    '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve']);
-  if (initialise.status !== 0) throw new Error(`mariadb-install-db failed:\n${initialise.stdout}\n${initialise.stderr}`);
-
-  let output = '';
-  const log = new PassThrough();
-  log.on('data', (chunk) => (output += chunk));
-  const child = spawnGroup(mariadbd(), ['--no-defaults', `--datadir=${data}`, `--socket=${socket}`, '--skip-networking',
-    `--pid-file=${join(directory, 'mysql.pid')}`, ...asUser, '--skip-name-resolve', '--innodb-buffer-pool-size=16M',
-    '--skip-log-bin', '--innodb-log-file-size=8M', `--tmpdir=${directory}`], { logStream: log });
-  const stop = () => stopProcess(child);
-  const sql = (statements) => run('mariadb', ['--no-defaults', `--socket=${socket}`, '-u', 'root', '-e', statements]);
-  const deadline = Date.now() + DATABASE_START_TIMEOUT_MS;
-  while (sql('SELECT 1').status !== 0) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`MariaDB did not start:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { socket, stop, sql };
 }
 
 /**
@@ -140,9 +83,11 @@ function linkTree(source, target, skip) {
   }
 }
 
-/** A multisite network's constants (after scripts/wordpress/install.php has made its tables): one network, sites in paths. */
+/** A line of wp-config.php. */
+const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
+
+/** A multisite network's constants (after scripts/wordpress/network.php has made its tables): one network, sites in paths. */
 function networkConstants(origin) {
-  const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
   return [define('MULTISITE', true), define('SUBDOMAIN_INSTALL', false), define('DOMAIN_CURRENT_SITE', new URL(origin).host),
     define('PATH_CURRENT_SITE', '/'), define('SITE_ID_CURRENT_SITE', 1), define('BLOG_ID_CURRENT_SITE', 1)];
 }
@@ -150,7 +95,6 @@ function networkConstants(origin) {
 function wpConfig({ socket, password, origin, network = false, pluginUploads = false }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
-  const define = (name, value) => `define(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
   return ['<?php',
     '// Written by scripts/lib/wordpress.mjs for a throwaway local site.',
     define('DB_NAME', 'wordpress'), define('DB_USER', 'wordpress'), define('DB_PASSWORD', password),
@@ -174,12 +118,12 @@ function wpConfig({ socket, password, origin, network = false, pluginUploads = f
  * A WordPress site served at `origin` (http://127.0.0.1:PORT) with the plugin active and
  * `settings` as its settings. `muPlugins` ({ name: php source }) are added to wp-content/mu-plugins.
  * `network`: the site is then turned into a multisite network (its administrator the network's), the plugin
- * still active on it, as when a site with the plugin becomes a network. `theme`: the test theme by default, or FULL_THEME.
+ * still active on it, as when a site with the plugin becomes a network.
  * `withPlugin: false`: no plugin at all; `pluginUploads`: administrators may install plugins (Upload Plugin).
  * Resolves to { origin, directory, admin, stop, debugLog() }.
  */
 export async function startWordPress({
-  port, settings, users = [], muPlugins = {}, network = false, theme = TEST_THEME, withPlugin = true, pluginUploads = false, title = 'iamport-verify on WordPress',
+  port, settings, users = [], muPlugins = {}, network = false, withPlugin = true, pluginUploads = false, title = 'iamport-verify on WordPress',
 }) {
   ensureWordPressPackages();
   compileTranslations();
@@ -213,28 +157,20 @@ export async function startWordPress({
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });
     if (withPlugin) symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
-    // Debian's wordpress package ships no theme: ours shows posts, the plugin's output and the admin bar.
-    symlinkSync(TEST_THEME_DIRECTORY, join(site, 'wp-content/themes', TEST_THEME));
     for (const [name, source] of Object.entries(muPlugins)) writeFileSync(join(site, 'wp-content/mu-plugins', `${name}.php`), source);
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users, network, theme, plugin: withPlugin })]);
+      JSON.stringify({ origin, title, admin, settings, users, theme: THEME, plugin: withPlugin })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
-    if (network) writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network, pluginUploads }));
-
-    let output = '';
-    const log = new PassThrough();
-    log.on('data', (chunk) => (output += chunk));
-    const server = spawnGroup('php', ['-S', `127.0.0.1:${port}`, '-t', site, join(root, 'scripts/wordpress/router.php')], {
-      cwd: site, logStream: log, env: { ...process.env, PHP_CLI_SERVER_WORKERS: String(PHP_WORKERS) },
-    });
-    stoppers.push(() => stopProcess(server));
-    try {
-      await waitForHttp(`${origin}/wp-login.php`, { timeoutMs: PHP_START_TIMEOUT_MS, child: server });
-    } catch (error) {
-      throw new Error(`${error.message}\n${output}`);
+    if (network) {
+      const made = run('php', [join(root, 'scripts/wordpress/network.php'), site, JSON.stringify({ origin, title, admin })]);
+      if (made.status !== 0) throw new Error(`making the network failed:\n${made.stdout}\n${made.stderr}`);
+      writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network, pluginUploads }));
     }
+
+    const server = await startPhpServer({ port, documentRoot: site, router: join(root, 'scripts/wordpress/router.php'), readyPath: '/wp-login.php' });
+    stoppers.push(server.stop);
     /** Run PHP `code` inside this WordPress (as wp-cli's eval would); resolves to what it printed. */
     const php = (code) => {
       const { host } = new URL(origin);
@@ -242,7 +178,7 @@ export async function startWordPress({
       if (result.status !== 0) throw new Error(`php failed:\n${result.stdout}\n${result.stderr}`);
       return result.stdout;
     };
-    return { origin, directory, site, admin, stop, php, serverLog: () => output };
+    return { origin, directory, site, admin, stop, php, serverLog: server.log };
   } catch (error) {
     await stop();
     throw error;

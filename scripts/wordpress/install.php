@@ -1,14 +1,11 @@
 <?php
 // Installs WordPress non-interactively (as its web installer would), lets visitors register,
-// activates the iamport-verify plugin and writes its settings; with `network`, makes it a multisite network.
-// php install.php <site directory> <JSON: { origin, title, admin: { login, password, email }, settings: {...}, users: [...], network }>
+// activates the iamport-verify plugin and writes its settings.
+// php install.php <site directory> <JSON: { origin, title, admin: { login, password, email }, settings: {...}, users: [...] }>
 [, $site, $json] = $argv;
 $config = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
-$url = parse_url($config['origin']);
-$_SERVER['HTTP_HOST'] = $url['host'] . (isset($url['port']) ? ':' . $url['port'] : '');
-$_SERVER['SERVER_NAME'] = $url['host'];
-$_SERVER['REQUEST_URI'] = '/';
-$_SERVER['SERVER_PROTOCOL'] = 'HTTP/1.1';
+require __DIR__ . '/cli.php';
+pose_as_request_to($config['origin']);
 
 define('WP_INSTALLING', true);
 require $site . '/wp-load.php';
@@ -23,7 +20,9 @@ if (!is_blog_installed()) {
         exit(1);
     }
 }
-switch_theme($config['theme']);
+if (isset($config['theme']) && wp_get_theme($config['theme'])->exists()) {
+    switch_theme($config['theme']);
+}
 update_option('users_can_register', 1);
 update_option('default_role', 'subscriber');
 
@@ -38,6 +37,7 @@ foreach ($config['users'] ?? [] as $user) {
     }
 }
 
+// Without the plugin (`plugin: false`), to install it as people do (test/wordpress/zip.test.mjs).
 if ($config['plugin'] ?? true) {
     $activated = activate_plugin('iamport-verify/iamport-verify.php');
     if (is_wp_error($activated)) {
@@ -45,19 +45,5 @@ if ($config['plugin'] ?? true) {
         exit(1);
     }
     update_option('iamport_verify_settings', $config['settings']);
-}
-
-// A network, as Tools → Network Setup makes one (its tables, then its options); wp-config.php gets its constants next.
-if (!empty($config['network']) && !is_multisite()) {
-    // As wp-admin/network.php does: the network's tables have no names in $wpdb until it is multisite.
-    foreach ($wpdb->tables('ms_global') as $table => $prefixed) {
-        $wpdb->$table = $prefixed;
-    }
-    install_network();
-    $network = populate_network(1, $_SERVER['HTTP_HOST'], $config['admin']['email'], $config['title'], '/', false);
-    if (is_wp_error($network)) {
-        fwrite(STDERR, 'populate_network failed: ' . $network->get_error_message() . "\n");
-        exit(1);
-    }
 }
 echo "installed\n";

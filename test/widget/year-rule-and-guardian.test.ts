@@ -197,6 +197,20 @@ describe('the guardian step (guardian-under)', () => {
       await until(() => element.state === 'guardian', element, 'the guardian state again');
     });
 
+    it('says so at once when the person took so long that no guardian could verify in time', async () => {
+      const calls = installImp((call) => {
+        clock.advance(TOO_LONG_MS); // the person's own verification took that long
+        succeedAs(PERSON)(call);
+      });
+      childVerifier();
+      const element = await fixture(tag('guardian-under="14"'));
+      const failed = nextEvent(element, 'iamport-error');
+      element.start();
+      expect((await failed).detail.code).to.equal('guardian_too_late');
+      expect(element.state).to.equal('error');
+      expect(calls).to.have.length(1);
+    });
+
     it('opens the guardian\'s window while the challenge has time enough left', async () => {
       const calls = installImp(succeedAs(PERSON, GUARDIAN));
       childVerifier();

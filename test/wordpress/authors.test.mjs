@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { freePort, launchBrowser, serve, startVerifier } from '../e2e/support.mjs';
+import { logIn, withPage } from './support.mjs';
 
 const IMP_CODE = 'imp00000000';
 const MIN_AGE = 19;
@@ -72,27 +73,10 @@ const hostileContent = () => [
   `<iamport-verify customer-name="raw-html" sdk-src="${attacker.origin}/raw.js" endpoint="${attacker.origin}"></iamport-verify>`,
 ].join('\n\n');
 
-/** A fresh browser context (its own cookies), closed whatever happens. */
-async function withPage(scenario) {
-  const context = await browser.newContext({ locale: 'en-US' });
-  try {
-    return await scenario(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
-
-async function logIn(page, user) {
-  await page.goto(`${wordpress.origin}/wp-login.php`);
-  await page.fill('#user_login', user.login);
-  await page.fill('#user_pass', user.password);
-  await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
-}
-
 /** `user` writes a post through the REST API, as the block editor does (WordPress applies its kses to their content). */
 function writePost(user, status) {
-  return withPage(async (page) => {
-    await logIn(page, user);
+  return withPage(browser, async (page) => {
+    await logIn(page, wordpress.origin, user);
     const nonce = await (await page.request.get(`${wordpress.origin}/wp-admin/admin-ajax.php?action=rest-nonce`)).text();
     const response = await page.request.post(`${wordpress.origin}/?rest_route=/wp/v2/posts`, {
       headers: { 'x-wp-nonce': nonce },
@@ -115,8 +99,8 @@ const tagAttributes = (page) => page.locator('iamport-verify').evaluateAll((tags
  */
 async function adminUses(path) {
   attackerRequests.length = 0;
-  return withPage(async (page) => {
-    await logIn(page, wordpress.admin);
+  return withPage(browser, async (page) => {
+    await logIn(page, wordpress.origin, wordpress.admin);
     const requested = [];
     page.on('request', (request) => requested.push(request.url()));
     await page.goto(`${wordpress.origin}${path}`);
@@ -187,7 +171,7 @@ describe('what content authors may set on the tag', () => {
     assertOnlySettings(seen.attributes);
     assertNoted(seen.notes);
 
-    await withPage(async (visitor) => {
+    await withPage(browser, async (visitor) => {
       await visitor.goto(`${wordpress.origin}/?p=${id}`);
       assertOnlySettings(await tagAttributes(visitor));
       assert.equal(await visitor.locator('.iamport-verify-ignored').count(), 0, 'visitors see no note');

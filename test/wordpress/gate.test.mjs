@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FULL_THEME, startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from '../e2e/support.mjs';
 
 const DAY_SECONDS = 86_400;
@@ -69,8 +69,6 @@ before(async () => {
     },
     users: Object.values(members),
     muPlugins: { 'test-clock': TEST_SITE_PLUGIN },
-    // A real theme: comments, search results and the embed card, as visitors get them.
-    theme: FULL_THEME,
   });
   posts = JSON.parse(wordpress.php(`
     global $wp_rewrite;

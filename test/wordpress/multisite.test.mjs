@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startWordPress } from '../../scripts/lib/wordpress.mjs';
 import { freePort, launchBrowser } from '../e2e/support.mjs';
+import { logIn, withPage } from './support.mjs';
 
 const PLUGIN = 'iamport-verify/iamport-verify.php';
 const NOT_ACTIVATED = /iamport-verify works on single sites only: on a multisite network people sign up through wp-signup\.php/;
@@ -32,22 +33,6 @@ after(async () => {
   await wordpress?.stop();
 });
 
-async function withPage(scenario) {
-  const context = await browser.newContext({ locale: 'en-US' });
-  try {
-    return await scenario(await context.newPage());
-  } finally {
-    await context.close();
-  }
-}
-
-async function logInAsAdministrator(page) {
-  await page.goto(`${wordpress.origin}/wp-login.php`);
-  await page.fill('#user_login', wordpress.admin.login);
-  await page.fill('#user_pass', wordpress.admin.password);
-  await Promise.all([page.waitForNavigation(), page.click('#wp-submit')]);
-}
-
 /** Fill in wp-signup.php's account form as a visitor and send it. */
 async function signUp(page, login) {
   await page.goto(`${wordpress.origin}/wp-signup.php`);
@@ -63,7 +48,7 @@ const activeAnywhere = () => wordpress.php(`require_once ABSPATH . 'wp-admin/inc
 describe('on a multisite network', () => {
   test('where the plugin is active anyway, wp-signup.php takes no sign-up while verification is required (and takes it when it is not)', async () => {
     assert.equal(activeAnywhere(), 'active', 'the site became a network with the plugin active');
-    await withPage(async (page) => {
+    await withPage(browser, async (page) => {
       await signUp(page, 'newcomer1');
       assert.match(await page.locator('#wp-signup-generic-error').innerText(), /needs an identity verification that this network does not offer/);
       assert.equal(signups('newcomer1'), 0, 'no sign-up recorded, so no activation email');
@@ -71,7 +56,7 @@ describe('on a multisite network', () => {
 
     setRequired(false);
     try {
-      await withPage(async (page) => {
+      await withPage(browser, async (page) => {
         await signUp(page, 'newcomer2');
         assert.match(await page.locator('body').innerText(), /newcomer2 is your new username/);
         assert.equal(signups('newcomer2'), 1);
@@ -84,8 +69,8 @@ describe('on a multisite network', () => {
   test('activating it, network-wide or on the site, is refused with a notice that says why', async () => {
     wordpress.php(`require_once ABSPATH . 'wp-admin/includes/plugin.php'; deactivate_plugins(${JSON.stringify(PLUGIN)});`);
     assert.equal(activeAnywhere(), 'inactive');
-    await withPage(async (page) => {
-      await logInAsAdministrator(page);
+    await withPage(browser, async (page) => {
+      await logIn(page, wordpress.origin, wordpress.admin);
       for (const [where, path, link] of [
         ['network-wide', '/wp-admin/network/plugins.php', 'Network Activate'],
         ['on the main site', '/wp-admin/plugins.php', 'Activate'],

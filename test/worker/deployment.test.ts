@@ -40,6 +40,8 @@ describe('a production deployment', () => {
     ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
     ['no OTP guard binding', { OTP_GUARD: undefined }, 'the OTP_GUARD binding is required'],
     ['no OTP rate limiter binding', { OTP_RATE_LIMITER: undefined }, 'the OTP_RATE_LIMITER binding is required'],
+    ['no challenge rate limiter binding', { CHALLENGE_RATE_LIMITER: undefined }, 'the CHALLENGE_RATE_LIMITER binding is required'],
+    ['a Turnstile test secret', { TURNSTILE_SECRET: '1x0000000000000000000000000000000AA' }, 'TURNSTILE_SECRET is one of Cloudflare\'s test secrets'],
   ] as [string, EnvVars, string][])('refuses to sign anything with %s, and says why in the log only', async (_, change, reason) => {
     const logs = vi.spyOn(console, 'log');
     const response = await healthz({ ...PRODUCTION, ...change });
@@ -90,6 +92,7 @@ describe('a deployment whose signing key is not a development key', () => {
 
   it.each([
     ['no issuer', { ISSUER: '' }, 'ISSUER is required in production'],
+    ['no challenge rate limiter binding', { CHALLENGE_RATE_LIMITER: undefined }, 'the CHALLENGE_RATE_LIMITER binding is required'],
     ['no exchange rate limiter binding', { EXCHANGE_RATE_LIMITER: undefined }, 'the EXCHANGE_RATE_LIMITER binding is required'],
     ['no introspection rate limiter binding', { INTROSPECT_RATE_LIMITER: undefined }, 'the INTROSPECT_RATE_LIMITER binding is required'],
     ['no OTP rate limiter binding', { OTP_RATE_LIMITER: undefined }, 'the OTP_RATE_LIMITER binding is required'],

@@ -377,12 +377,12 @@ describe('a stranger who knows a phone number', () => {
     const orderId = `order-${crypto.randomUUID().slice(0, 8)}`;
     const person = await own.challengeFor(orderId);
     expect((await own.send('leap_day', {}, person)).status).toBe(200);
-    // A stranger asks for a challenge for the same id (a site-chosen id can be asked for by anyone).
+    // Later, a stranger asks for a challenge for the same id (a site-chosen id can be asked for by anyone).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + RESEND_COOLDOWN_SECONDS * 1000);
     const stranger = await own.challengeFor(orderId);
     expect(stranger.challenge).not.toBe(person.challenge);
     const strangerIds = { challenge: stranger.challenge, identity_verification_id: orderId };
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + RESEND_COOLDOWN_SECONDS * 1000);
     const before = await stats();
     for (let i = 0; i < MAX_CONFIRM_ATTEMPTS + 1; i++) {
       const guess = await own.ask('/v1/otp/confirm', { ...strangerIds, otp: '482913' });

@@ -68,7 +68,7 @@ describe('personal data', () => {
     expect(written.length).toBeGreaterThan(30);
     expect(answers.some((text) => text.includes('"token"'))).toBe(true);
     expectNoLeaks([...answers, ...written], [...typedDigits, '01099990002']);
-  });
+  }, 120_000); // many verifications end to end: slow on a loaded machine, never a timing claim
 
   it('is not in the claims: no name, phone, birthday, gender, CI or DI', async () => {
     const { body } = await attest(await verifiedBody('adult', { min_age: 19 }));

@@ -7,6 +7,7 @@
  * `getResponse`, `reset` after each send (a token is single use).
  */
 import { loadScript } from '../providers/load-script.js';
+import { isOnTrustedOrigin } from '../providers/sources.js';
 
 /** Turnstile's script, from Cloudflare's own origin; explicit rendering, no scan of the page. */
 export const TURNSTILE_SCRIPT = 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit';
@@ -25,14 +26,8 @@ const turnstile = () => (window as unknown as { turnstile?: Turnstile }).turnsti
  */
 export function turnstileScript(source: string | null, endpoint: string): string | undefined {
   if (!source) return TURNSTILE_SCRIPT;
-  let url: URL;
-  try {
-    url = new URL(source, document.baseURI);
-  } catch {
-    return undefined;
-  }
-  const allowed = [new URL(TURNSTILE_SCRIPT).origin, new URL(endpoint, document.baseURI).origin];
-  return allowed.includes(url.origin) ? url.href : undefined;
+  // Unlike a provider's SDK, never the page's own origin: Turnstile must be loaded from Cloudflare.
+  return isOnTrustedOrigin(source, [TURNSTILE_SCRIPT, endpoint]) ? new URL(source, document.baseURI).href : undefined;
 }
 
 /** One tag's widget, rendered into a light-DOM child the tag's form slots in (Turnstile's iframe lives in the page's DOM). */

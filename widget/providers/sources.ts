@@ -29,12 +29,16 @@ function webUrl(url: string): URL | undefined {
 
 const refusal = (message: string): Failure => ({ code: 'invalid_attribute', message });
 
+/** Whether `src` is an http(s) URL on the origin of one of `trusted` (URLs): the one rule for every script the tag loads. */
+export function isOnTrustedOrigin(src: string, trusted: readonly string[]): boolean {
+  const origin = webUrl(src)?.origin;
+  return !!origin && trusted.some((url) => webUrl(url)?.origin === origin);
+}
+
 /** The SDK's URL to load: `sdk-src`, or the provider's own (`cdnSrc`); refused when `sdk-src` is on any other origin. */
 export function sdkSource(tag: Sources, cdnSrc: string): string {
   const src = tag.sdkSrc || cdnSrc;
-  const origin = webUrl(src)?.origin;
-  const trusted = [cdnSrc, tag.endpoint, location.href].map((url) => webUrl(url)?.origin);
-  if (origin && trusted.includes(origin)) return src;
+  if (isOnTrustedOrigin(src, [cdnSrc, tag.endpoint, location.href])) return src;
   throw refusal(`sdk-src must be on ${new URL(cdnSrc).origin}, the verifier's origin or this page's origin`);
 }
 
