@@ -1,14 +1,16 @@
 /**
  * The verifier's HTTP face: routes only. Each route wires a request to the decisions in
  * checks/ through exchange.ts; every failure is a `VerifyError`, turned into a problem in
- * `onError`, the one place errors meet HTTP.
+ * `answerError`, the one place errors meet HTTP. The production Worker is this app
+ * (index.ts); the sandbox's Worker wraps it (sandbox/entry.ts).
  */
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type ErrorHandler, type MiddlewareHandler } from 'hono';
 import { issueChallenge } from './checks/challenge.ts';
 import type { AppEnv } from './env.ts';
 import { PROBLEMS, VerifyError, problemResponse } from './errors.ts';
 import type { Provider } from './checks/verification.ts';
-import { exchange, parseExchangeRequest, parseProvider, type ExchangeContext } from './exchange.ts';
+import { exchange, type ExchangeContext } from './exchange.ts';
+import { parseExchangeRequest, parseProvider } from './request/exchange-request.ts';
 import { favicon, FAVICON_PATH } from './favicon.ts';
 import { introspect, parseIntrospectionRequest } from './introspection.ts';
 import { allowedOriginsOnly, anyOrigin } from './middleware/origin.ts';
@@ -17,7 +19,6 @@ import { rateLimit } from './middleware/rate-limit.ts';
 import { log, requestLog } from './middleware/request-log.ts';
 import { field, MERCHANT_UID_PATTERN } from './request/fields.ts';
 import { readJsonBody } from './request/json-body.ts';
-import { DEMO_PATHS, demoFile, sandboxRoutes } from './sandbox/routes.ts';
 import { ConfigurationError, settingsFrom, type Settings } from './settings.ts';
 import { keyRing } from './signing/keys.ts';
 
@@ -27,16 +28,18 @@ const OTP_PATHS = ['/v1/otp/send', '/v1/otp/resend', '/v1/otp/confirm'] as const
 
 export const app = new Hono<AppEnv>();
 
-app.use('*', requestLog());
-
 // Settings are parsed and checked, and the signing keys imported and proven, once per
-// isolate; an unsafe deployment, or one whose keys cannot sign, serves nothing.
-app.use('*', async (c, next) => {
+// isolate; an unsafe deployment, or one whose keys cannot sign, serves nothing. The sandbox's
+// own routes (sandbox/entry.ts) go through this too.
+export const withSettings: MiddlewareHandler<AppEnv> = async (c, next) => {
   const settings = settingsFrom(c.env);
   await keyRing(settings);
   c.set('settings', settings);
   await next();
-});
+};
+
+app.use('*', requestLog());
+app.use('*', withSettings);
 
 app.get('/healthz', (c) => c.json({ ok: true }));
 
@@ -117,8 +120,6 @@ app.post('/v1/introspect', rateLimit('INTROSPECT_RATE_LIMITER'), async (c) => {
   return c.json(claims ? { active: true, ...claims } : { active: false }, 200, { 'cache-control': 'no-store' });
 });
 
-app.route('/sandbox', sandboxRoutes);
-for (const path of DEMO_PATHS) app.get(path, demoFile);
 app.get(FAVICON_PATH, favicon);
 
 // Known paths with another method: 405, so a client sees its mistake.
@@ -129,12 +130,14 @@ for (const path of ['/v1/challenges', '/v1/attestations', ...OTP_PATHS, '/v1/int
 }
 
 app.notFound((c) => {
-  // Static assets (the tag's bundle) are answered before the Worker; what reaches here is unknown.
+  // Static assets (the tag's bundle) are answered before the Worker; what reaches here is unknown
+  // (in production also the demo's files and the sandbox's paths, which wrangler.toml sends here).
   c.set('outcome', 'not_found');
   return problemResponse(new VerifyError('not_found', 'There is no such endpoint.'));
 });
 
-app.onError((error, c) => {
+/** Every failure, the verifier's and the sandbox's, meets HTTP here. */
+export const answerError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof VerifyError) {
     c.set('outcome', error.code);
     return problemResponse(error);
@@ -148,7 +151,8 @@ app.onError((error, c) => {
   // The message of an unexpected error could hold anything: log its name only.
   log({ event: 'internal_error', request_id: c.get('requestId'), error: error instanceof Error ? error.name : typeof error });
   return problemResponse(new VerifyError('internal_error', 'Something went wrong; nothing was signed.'));
-});
+};
+app.onError(answerError);
 
 /** What an exchange needs from the request it serves. */
 function exchangeContext(c: Context<AppEnv>, provider: Provider): ExchangeContext {

@@ -11,7 +11,19 @@ import type { EnvVars, Settings } from './settings.ts';
  * checked current by `npm run test:worker`), and the settings as their specs type them (an
  * intersection: a deployment's [vars] in wrangler.toml generate literal types beside them).
  */
-export type Env = WorkerBindings & EnvVars;
+export type Env = WorkerBindings & EnvVars & SandboxBindings;
+
+/**
+ * Only the sandbox's Worker (wrangler.sandbox.toml, sandbox/entry.ts) has these: production's
+ * wrangler.toml binds no sandbox object, and its bundle exports none.
+ */
+export interface SandboxBindings {
+  /** The stand-in upstream (sandbox/upstream-object.ts). */
+  SANDBOX_UPSTREAM?: DurableObjectNamespace;
+}
+
+/** The one stand-in object every isolate of the sandbox shares (its state is the sandbox's). */
+export const SANDBOX_UPSTREAM_NAME = 'sandbox';
 
 export interface AppEnv {
   Bindings: Env;

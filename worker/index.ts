@@ -1,8 +1,10 @@
-/** The Worker's entry: the app, and the Durable Object classes wrangler.toml binds. */
+/**
+ * The production Worker's entry (wrangler.toml): the app, and the Durable Object classes it
+ * binds. Nothing of the sandbox is imported here: it has its own entry (sandbox/entry.ts).
+ */
 import { app } from './app.ts';
 
 export { ImpUidLedger } from './ledger/ledger.ts';
 export { OtpGuard } from './otp/guard.ts';
-export { SandboxUpstream } from './sandbox/upstream-object.ts';
 
 export default app;

@@ -118,7 +118,7 @@ export const SETTINGS = {
   }),
   SANDBOX: setting({
     default: 'false', development: { value: 'true' }, parse: boolean, secret: false,
-    what: 'Serve the stand-in upstream APIs, test persons and SDKs under `/sandbox/`, and use them as the upstream unless a base URL is set.',
+    what: 'Serve the stand-in upstream APIs, test persons and SDKs under `/sandbox/`, and use them as the upstream unless a base URL is set. Only the sandbox\'s Worker (`wrangler.sandbox.toml`, `npm start`) has them.',
   }),
   IAMPORT_API_BASE: setting({
     defaultDoc: '`https://api.iamport.kr` (sandbox: the built-in stand-in)', parse: httpUrl, secret: false,

@@ -8,8 +8,9 @@
  *  - decisions: the pure checks, the upstream answer's mapping, the pairwise subject and the
  *    ES256 signature, called directly;
  *  - request: a whole POST /v1/attestations through the Hono app (routing, body parsing,
- *    origin, settings, logging, the JSON response), with the upstream answered from memory
- *    and the ledger an in-memory map. Not included: the Durable Object round trip and the
+ *    origin, settings, logging, the JSON response), with the upstream answered in memory by the
+ *    one stand-in (worker/sandbox/standin, a test person's certification) and the ledger an
+ *    in-memory map. Not included: the Durable Object round trip and the
  *    network, which are I/O waits, not the Worker's CPU.
  * Prints one JSON object. Type-checked by `npm run test:worker` (bench/tsconfig.json), so a
  * change to the modules it calls shows there rather than in a broken bench.
@@ -22,6 +23,8 @@ import { buildClaims, pairwiseSubject } from '../../worker/checks/claims.ts';
 import { signAttestation } from '../../worker/signing/attestation.ts';
 import { keyRing } from '../../worker/signing/keys.ts';
 import { IamportClient } from '../../worker/upstream/iamport.ts';
+import { UpstreamStandIn } from '../../worker/sandbox/standin/stand-in.ts';
+import { memoryState } from '../../worker/sandbox/standin/state.ts';
 import type { Env } from '../../worker/env.ts';
 import type { ImpUidLedger, LedgerAnswer } from '../../worker/ledger/ledger.ts';
 import { parseSettings, settingsFrom } from '../../worker/settings.ts';
@@ -53,27 +56,19 @@ async function once(task: () => Promise<unknown>): Promise<number> {
   return Math.round((performance.now() - before) * 1000) / 1000;
 }
 
-let nextImp = 100_000_000_000;
-const certifications = new Map<string, Record<string, unknown>>();
+const API_KEY = 'k';
+const API_SECRET = 's';
+/** The upstream: the one stand-in, in memory, accepting the bench's credentials. */
+const standIn = new UpstreamStandIn({ state: memoryState(), credentials: { iamport: { key: API_KEY, secret: API_SECRET }, portone: { secret: '' } } });
 
-function makeCertification(merchantUid: string): string {
-  const impUid = `imp_${nextImp++}`;
-  certifications.set(impUid, {
-    imp_uid: impUid, merchant_uid: merchantUid, pg_tid: 'bench', pg_provider: 'danal', name: '홍길동', gender: 'male',
-    birthday: '1990-01-15', foreigner: false, foreigner_v2: null, certified: true,
-    certified_at: Math.floor(Date.now() / 1000), unique_key: 'C'.repeat(88), unique_in_site: 'D'.repeat(64), origin: `${ORIGIN}/`,
-  });
-  return impUid;
+/** An adult's verification for `merchantUid`, certified now on the bench's page; its imp_uid. */
+async function makeCertification(merchantUid: string): Promise<string> {
+  return (await standIn.certify('adult', merchantUid, { origin: `${ORIGIN}/` })).imp_uid;
 }
 
-/** The upstream, answered from memory: one token, then look-ups. */
-function upstreamAnswer(request: Request): Response {
-  const path = new URL(request.url).pathname;
-  const now = Math.floor(Date.now() / 1000);
-  const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-  if (path === '/users/getToken') return json({ code: 0, message: null, response: { access_token: 'token', expired_at: now + 1800, now } });
-  const cert = certifications.get(decodeURIComponent(path.split('/').pop()!));
-  return cert ? json({ code: 0, message: null, response: cert }) : json({ code: -1, message: 'not found', response: null }, 404);
+/** The upstream's answer: Iamport V1 at `UPSTREAM`. */
+function upstreamAnswer(request: Request): Promise<Response> {
+  return standIn.iamport(request, new URL(request.url).pathname);
 }
 
 /** The ledger as the app sees it (a namespace of ImpUidLedger objects), its answers kept in a Map. */
@@ -98,7 +93,7 @@ async function main() {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: 'dev-bench', alg: 'ES256' };
   const env = {
-    ENVIRONMENT: 'development', SANDBOX: 'false', IAMPORT_API_BASE: UPSTREAM, IAMPORT_API_KEY: 'k', IAMPORT_API_SECRET: 's',
+    ENVIRONMENT: 'development', SANDBOX: 'false', IAMPORT_API_BASE: UPSTREAM, IAMPORT_API_KEY: API_KEY, IAMPORT_API_SECRET: API_SECRET,
     ALLOWED_ORIGINS: ORIGIN, SIGNING_KEYS: JSON.stringify([jwk]), SUBJECT_SECRET: 'subject-secret-for-bench-0123456789',
     CHALLENGE_SECRET: 'challenge-secret-for-bench-0123456789', LEDGER: memoryLedger(),
   } as unknown as Env;
@@ -116,13 +111,13 @@ async function main() {
     signing_key_import_ms: await once(() => keyRing(settingsFrom(env))),
   };
   const settings = settingsFrom(env);
-  const client = new IamportClient(settings.iamport, (request) => Promise.resolve(upstreamAnswer(request)), 5000);
-  await client.getCertification(makeCertification('warm')); // caches the token
+  const client = new IamportClient(settings.iamport, upstreamAnswer, 5000);
+  await client.getCertification(await makeCertification('warm')); // caches the token
 
   // Per-piece costs, to see where a verification's CPU goes.
   const now = () => Math.floor(Date.now() / 1000);
   const issued = await issueChallenge(settings.challengeSecret, BENCH_SUBJECT, now(), 600);
-  const pieceImp = makeCertification('m_bench');
+  const pieceImp = await makeCertification('m_bench');
   const record = await client.getCertification(pieceImp);
   const claimsInput = (subject: string) => ({
     issuer: 'http://127.0.0.1', audience: ORIGIN, subject, nowSeconds: now(), ttlSeconds: 600, merchantUid: 'm_bench',
@@ -154,7 +149,7 @@ async function main() {
   const bodies: unknown[] = [];
   for (let i = 0; i < total; i++) {
     const challenge = await (await app.fetch(post('/v1/challenges', {}), env, ctx)).json() as { merchant_uid: string; challenge: string };
-    bodies.push({ imp_uid: makeCertification(challenge.merchant_uid), merchant_uid: challenge.merchant_uid, challenge: challenge.challenge, min_age: 19 });
+    bodies.push({ imp_uid: await makeCertification(challenge.merchant_uid), merchant_uid: challenge.merchant_uid, challenge: challenge.challenge, min_age: 19 });
   }
   let failures = 0;
   const request = await measure(ITERATIONS, async (i) => {

@@ -12,27 +12,32 @@ import { forkServer, freePort, spawnGroup, waitForHttp } from '../../scripts/lib
 export const BENCH_ORIGIN = 'http://bench.local';
 /** High enough that no bench phase meets it. */
 export const BENCH_RATE_LIMIT = 1_000_000;
+const RATE_LIMIT = /simple\s*=\s*\{\s*limit\s*=\s*(\d+)/g;
 const WRANGLER_START_TIMEOUT_MS = 90_000;
 let configCount = 0; // one temporary wrangler.toml per verifier started
 const nextConfigNumber = () => ++configCount;
 
-/** wrangler.toml, with absolute paths and the bench's rate limit; fails loudly if its shape changed. */
-export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript) {
-  const original = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
+/**
+ * A wrangler config of the repository (production's `wrangler.toml` unless `configName` says
+ * another, as `npm run load` runs the sandbox's), with absolute paths and the bench's rate limit;
+ * fails loudly if its shape changed.
+ */
+export function benchWranglerConfig(repoRoot, assetsDirectory, mainScript, configName = 'wrangler.toml') {
+  const original = readFileSync(join(repoRoot, configName), 'utf8');
   const edits = [
     [/^main\s*=\s*"([^"]+)"/m, (_, path) => `main = ${JSON.stringify(mainScript ?? resolve(repoRoot, path))}`],
     [/^directory\s*=\s*"([^"]+)"/m, () => `directory = ${JSON.stringify(assetsDirectory)}`],
-    [/simple\s*=\s*\{\s*limit\s*=\s*(\d+)/, () => `simple = { limit = ${BENCH_RATE_LIMIT}`],
   ];
   let config = original;
-  const found = {};
   for (const [pattern, replace] of edits) {
-    const match = pattern.exec(config);
-    if (!match) throw new Error(`wrangler.toml no longer matches ${pattern}: update bench/lib/verifier.mjs`);
-    found[pattern.source] = match[1];
+    if (!pattern.test(config)) throw new Error(`${configName} no longer matches ${pattern}: update bench/lib/verifier.mjs`);
     config = config.replace(pattern, replace);
   }
-  return { config, originalRateLimit: Number(found[edits[2][0].source]) };
+  // Every rate limit, not only the first: each would answer 429 to traffic from one address.
+  const limits = [...config.matchAll(RATE_LIMIT)].map((match) => Number(match[1]));
+  if (limits.length === 0) throw new Error(`${configName} no longer matches ${RATE_LIMIT}: update bench/lib/verifier.mjs`);
+  config = config.replace(RATE_LIMIT, `simple = { limit = ${BENCH_RATE_LIMIT}`);
+  return { config, originalRateLimit: limits.join(', ') };
 }
 
 /**

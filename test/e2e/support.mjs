@@ -10,6 +10,7 @@ import { PassThrough } from 'node:stream';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, ensureChromium } from '../../scripts/ensure-chromium.mjs';
 import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
+import { servePortOneStandIn } from '../../scripts/lib/portone-origin.mjs';
 // Process groups that are stopped even when a test fails or the run is interrupted.
 import { freePort, spawnGroup, stop as stopProcess, waitForHttp } from '../../scripts/lib/processes.mjs';
 
@@ -53,7 +54,11 @@ export async function startVerifier({ origins = [], settings = {} } = {}) {
   const assets = join(directory, 'site');
   cpSync(join(root, 'dist/site'), assets, { recursive: true });
   const vars = { ...(await developmentSettings([origin, ...origins])), ...settings };
-  const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', join(directory, 'state'),
+  // The sandbox's Worker (wrangler.sandbox.toml): the verifier with the stand-in upstream and the demo.
+  // Its own devtools port too: wrangler's default (9229) is taken by any other verifier running on the machine.
+  const inspectorPort = await freePort();
+  const args = ['wrangler', 'dev', '--config', 'wrangler.sandbox.toml', '--port', String(port), '--ip', '127.0.0.1',
+    '--inspector-port', String(inspectorPort), '--persist-to', join(directory, 'state'),
     '--assets', assets, '--env-file', envFile, '--show-interactive-dev-session=false',
     ...varArguments(vars)];
   let output = '';
@@ -63,12 +68,15 @@ export async function startVerifier({ origins = [], settings = {} } = {}) {
   const child = spawnGroup('npx', args, {
     cwd: root, logStream: log, env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' },
   });
+  let portone;
   const stop = async () => {
+    await portone?.close();
     await stopProcess(child);
     rmSync(directory, { recursive: true, force: true });
   };
   try {
     await waitForHttp(`${origin}/healthz`, { timeoutMs: VERIFIER_START_TIMEOUT_MS, child });
+    portone = await servePortOneStandIn(origin);
   } catch (error) {
     await stop();
     throw new Error(`${error.message}\n${output}`);
@@ -86,6 +94,8 @@ export async function startVerifier({ origins = [], settings = {} } = {}) {
   });
   return {
     origin,
+    /** The sandbox's PortOne V2 API at an origin of its own (scripts/lib/portone-origin.mjs), for clients that take an origin only. */
+    portoneOrigin: portone.origin,
     /** The settings it runs with (its development signing key among them: the language suite forges with it). */
     settings: vars,
     stop,

@@ -15,11 +15,14 @@
 //      command, when installed) and must be exactly the ids that got tokens (nothing claimed
 //      without a token, nothing twice).
 //
-// It sends traffic to 127.0.0.1 only, stops by itself (LOAD_DEADLINE_S), and stops what it
-// started, on success, failure or Ctrl-C. Exit code 0 only with 0 errors and a matching ledger.
+// It sends traffic to 127.0.0.1 only, stops by itself at a deadline, and stops what it started,
+// on success, failure or Ctrl-C. Exit code 0 only with 0 errors and a matching ledger. Nothing
+// it judges is a time: the deadline follows the rate this machine shows in the warm-up (the
+// whole run's estimate at that rate, times DEADLINE_SAFETY_FACTOR), so a machine several times
+// slower still finishes and is judged; LOAD_DEADLINE_S sets a fixed one instead.
 //
 // Settings (environment): LOAD_VERIFICATIONS (default 10000), LOAD_CONCURRENCY (50),
-// LOAD_DEADLINE_S (420), LOAD_V2_EVERY (10).
+// LOAD_DEADLINE_S (none: from the warm-up's rate), LOAD_V2_EVERY (10).
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +37,18 @@ import { assetsDirectory, benchWranglerConfig } from '../../bench/lib/verifier.m
 const settings = {
   verifications: Number(process.env.LOAD_VERIFICATIONS ?? 10_000),
   concurrency: Number(process.env.LOAD_CONCURRENCY ?? 50),
-  deadlineS: Number(process.env.LOAD_DEADLINE_S ?? 420),
+  /** Seconds for the whole run; undefined: from the warm-up's rate. */
+  deadlineS: process.env.LOAD_DEADLINE_S ? Number(process.env.LOAD_DEADLINE_S) : undefined,
   v2Every: Number(process.env.LOAD_V2_EVERY ?? 10),
 };
 const WARM_UP = 50;
 const START_TIMEOUT_MS = 90_000;
+/** Until the warm-up has shown this machine's rate: starting wrangler and the warm-up itself. */
+const UNTIL_RATE_KNOWN_S = 600;
+/** The deadline is this many times the run's estimate at the warm-up's rate (which is already conservative: concurrency 10, cold). */
+const DEADLINE_SAFETY_FACTOR = 4;
+/** Requests per verification (challenge, certification, exchange); a replay is one. */
+const REQUESTS_PER_VERIFICATION = 3;
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const workDir = mkdtempSync(join(tmpdir(), 'iamport-verify-load-'));
 const log = (message) => console.log(`[load ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -53,12 +63,19 @@ async function shutDown(code, reason) {
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => shutDown(130, `load: stopped by ${signal}`));
-setTimeout(() => shutDown(2, `load: over its ${settings.deadlineS} s deadline; stopped everything`), settings.deadlineS * 1000).unref();
+let deadline;
+/** Stop everything `seconds` from now unless the run has finished; `why` says where the number came from. */
+function setDeadline(seconds, why) {
+  clearTimeout(deadline);
+  deadline = setTimeout(() => shutDown(2, `load: over its deadline of ${Math.round(seconds)} s (${why}); stopped everything`), seconds * 1000);
+  deadline.unref();
+}
+setDeadline(settings.deadlineS ?? UNTIL_RATE_KNOWN_S, settings.deadlineS ? 'LOAD_DEADLINE_S' : 'to start and warm up');
 
-/** wrangler dev on the sandbox, from a copy of wrangler.toml with the rate limit raised (all traffic comes from one address). */
+/** wrangler dev on the sandbox, from a copy of wrangler.sandbox.toml with the rate limit raised (all traffic comes from one address). */
 async function startVerifier() {
-  const configPath = join(workDir, 'wrangler.toml');
-  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir));
+  const configPath = join(workDir, 'wrangler.sandbox.toml');
+  const { config, originalRateLimit } = benchWranglerConfig(repoRoot, assetsDirectory(repoRoot, workDir), undefined, 'wrangler.sandbox.toml');
   writeFileSync(configPath, config);
   const envFile = join(workDir, 'none.env'); // an explicit, empty env file: a developer's .dev.vars is not read
   writeFileSync(envFile, '');
@@ -131,9 +148,18 @@ async function main() {
   log(`starting wrangler dev (sandbox on, state in a temporary directory)`);
   const verifier = await startVerifier();
   if (new URL(verifier.base).hostname !== '127.0.0.1') throw new Error('load: refusing to send traffic anywhere but 127.0.0.1');
-  log(`verifier at ${verifier.base}; rate limit raised from ${verifier.originalRateLimit} per 60 s in a temporary wrangler.toml`);
+  log(`verifier at ${verifier.base}; rate limits raised from ${verifier.originalRateLimit} per 60 s in a temporary wrangler.sandbox.toml`);
 
+  const warmUpStarted = performance.now();
   const warmUp = await mapLimit(Array.from({ length: WARM_UP }, (_, i) => i), 10, (i) => verifyOnce(verifier, i + 1));
+  const warmUpRate = WARM_UP / ((performance.now() - warmUpStarted) / 1000);
+  if (settings.deadlineS === undefined) {
+    // The load's verifications, then one replay each, at the warm-up's rate.
+    const estimateS = (settings.verifications * (1 + 1 / REQUESTS_PER_VERIFICATION)) / warmUpRate;
+    const seconds = DEADLINE_SAFETY_FACTOR * estimateS + START_TIMEOUT_MS / 1000;
+    setDeadline(seconds, `${DEADLINE_SAFETY_FACTOR} x the ${Math.round(estimateS)} s the warm-up's ${warmUpRate.toFixed(1)} verifications/s predict; LOAD_DEADLINE_S sets one`);
+    log(`warm-up rate ${warmUpRate.toFixed(1)} verifications/s: the run must finish within ${Math.round(seconds)} s`);
+  }
   log(`warmed up with ${WARM_UP} verifications; now ${settings.verifications} at concurrency ${settings.concurrency}`);
 
   const started = performance.now();
@@ -153,9 +179,11 @@ async function main() {
   log(`replaying every exchanged verification once more`);
   const replays = await mapLimit(ok, settings.concurrency, async ({ body }) => {
     const answer = await post(verifier.base, '/v1/attestations', { ...body, nonce: 'replay' }, verifier.origin).catch((error) => ({ status: `network: ${error.message}` }));
-    return answer.status === 409 && answer.body?.code === 'already_used';
+    return `${answer.status} ${answer.body?.code ?? ''}`.trim();
   });
-  const replayedAlreadyUsed = replays.filter(Boolean).length;
+  const replayedAlreadyUsed = replays.filter((answer) => answer === '409 already_used').length;
+  const replayAnswers = {};
+  for (const answer of replays) replayAnswers[answer] = (replayAnswers[answer] ?? 0) + 1;
 
   await stopAll(); // the SQLite files are read with wrangler stopped
   const storage = claimedInStorage(verifier.stateDir);
@@ -182,6 +210,7 @@ async function main() {
     error_kinds: failureKinds,
     ids_with_more_than_one_token: issued.length - issuedKeys.size,
     replayed_already_used: `${replayedAlreadyUsed} of ${tokens}`,
+    replay_answers: replayAnswers,
     ledger_in_storage: storage
       ? `${storage.keys.length} claimed ids (${stored.size} distinct) in ${storage.objects} Durable Object SQLite files; tokens issued including the warm-up: ${issuedKeys.size}; ${storageMatches ? 'the same ids' : 'NOT the same ids'}`
       : 'not read (no sqlite3 command); the replay check stands alone',

@@ -58,6 +58,7 @@ beforeAll(async () => {
   expect(attackerJwks.keys).toHaveLength(1);
 });
 
+// Printed whatever the outcome (on a failure they say how far the run got); checked by the last test.
 afterAll(() => {
   console.log(
     `token attacks: kit ${figures.tried} tried, ${figures.wronglyAccepted} wrongly accepted; ` +
@@ -93,11 +94,16 @@ describe('the shared forgeries (alg none, HS256 with our public key, typ, kid, j
   }, CASES_TIMEOUT_MS);
 });
 
+/** Junk that is not a JWS, some of it made from a real token. */
+function notAJws(token: string): string[] {
+  const [encodedHeader, , signature] = token.split('.');
+  const oversized = `${encodedHeader}.${base64url.encode('x'.repeat(8000))}.${signature}`;
+  return ['', 'not a token', 'a.b', 'a.b.c.d.e', token + '.', ' ' + token, oversized];
+}
+
 describe('things that are not a JWS at all', () => {
   it('are refused by the kit as invalid_token', async () => {
-    const [encodedHeader, , signature] = real.token.split('.');
-    const oversized = `${encodedHeader}.${base64url.encode('x'.repeat(8000))}.${signature}`;
-    for (const junk of ['', 'not a token', 'a.b', 'a.b.c.d.e', real.token + '.', ' ' + real.token, oversized]) {
+    for (const junk of notAJws(real.token)) {
       await kitRefuses(junk, 'invalid_token');
     }
     expectOnlyTheVerifiersJwksFetched();
@@ -121,5 +127,19 @@ describe('real tokens used against the site\'s policy', () => {
     expect(await introspect(withNonce)).toMatchObject({ active: true, nonce: 'session-a' });
     await introspectionRefuses(withNonce, { nonce: 'session-b' });
     expect(await introspect(withNonce, { audience: SITE, min_age: 19, nonce: 'session-a' })).toMatchObject({ active: true });
+  });
+});
+
+// Last, so it sees every case above: the figures printed (and quoted in the README) are checked,
+// not only shown. A case skipped, cut short or wrongly accepted makes them wrong, and this fail.
+describe('the whole run', () => {
+  it('tried every refusal above against the kit and introspection, and neither accepted one', () => {
+    const refusedForgeries = cases.filter((c) => c.expected !== 'valid').length;
+    const POLICY_KIT = 3; // another site's token, two wrong nonces
+    const POLICY_INTROSPECTION = 2; // another site's token, a wrong nonce
+    expect(figures).toEqual({
+      tried: refusedForgeries + notAJws(real.token).length + POLICY_KIT, wronglyAccepted: 0,
+      introspectTried: refusedForgeries + POLICY_INTROSPECTION, introspectWronglyActive: 0,
+    });
   });
 });

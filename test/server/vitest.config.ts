@@ -1,4 +1,4 @@
-// The backend kit's tests run inside workerd beside the real verifier (same wrangler.toml),
+// The backend kit's tests run inside workerd beside the real verifier (the sandbox's Worker, wrangler.sandbox.toml),
 // so the kit checks tokens the verifier really issued. Keys and secrets are made per run.
 import { mkdirSync } from 'node:fs';
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
@@ -8,13 +8,14 @@ import { defaultBindings } from '../../worker/settings.ts';
 
 const signingKey = (kid: string) => makeSigningKey('', kid);
 
-// wrangler.toml points at the built assets; these tests do not need them built.
+// wrangler.sandbox.toml points at the built assets; these tests do not need them built.
 mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: true });
 
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: new URL('../../wrangler.toml', import.meta.url).pathname },
+      // The sandbox's Worker: the verifier with the stand-in upstream beside it (production's has none).
+      wrangler: { configPath: new URL('../../wrangler.sandbox.toml', import.meta.url).pathname },
       miniflare: {
         // The test runner itself needs Node's APIs in workerd; the verifier does not.
         compatibilityFlags: ['nodejs_compat'],

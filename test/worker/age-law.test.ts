@@ -2,16 +2,13 @@
  * Korean age law through the verifier's HTTP face: the Youth Protection Act's year rule beside
  * 만 나이, and the under-14 guardian step (both providers).
  */
-import { describe, expect, it } from 'vitest';
-import { seoulDate } from '../../worker/checks/age.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { checkVerification, type UpstreamVerification } from '../../worker/checks/verification.ts';
 import { VerifyError } from '../../worker/errors.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import { postDirect } from './hardening.ts';
 import { attest, bindings, certify, challenge, decodePart, SITE, v2Body, verifiedBody, verifyV2, type Json } from './support.ts';
 
-/** On 31 December the year-age person's birthday has come: both rules then say 19. */
-const isNewYearsEve = () => { const today = seoulDate(Date.now()); return today.month === 12 && today.day === 31; };
 
 describe('the year rule (min_year_age)', () => {
   it('attests year_age_over, never age_over, for someone 19 by the year rule and 18 by 만 나이', async () => {
@@ -22,10 +19,20 @@ describe('the year rule (min_year_age)', () => {
     expect(decodePart(body.token, 1).year_age_over).toBe(19);
   });
 
-  it('refuses the same person by 만 나이 (every day but 31 December)', async () => {
-    const { status, body } = await attest(await verifiedBody('year_age_19', { min_age: 19 }));
-    if (isNewYearsEve()) expect(status).toBe(201);
-    else expect([status, body.code]).toEqual([422, 'age_requirement_not_met']);
+  // The clock is set (noon in Seoul), not read: each day's answer is checked on every run.
+  it.each([
+    ['1 January', '2027-01-01T03:00:00Z', 422, 'age_requirement_not_met'],
+    ['30 December', '2026-12-30T03:00:00Z', 422, 'age_requirement_not_met'],
+    ['31 December, when both rules say 19', '2026-12-31T03:00:00Z', 201, undefined],
+  ])('judges the same person by 만 나이 on %s', async (_, instant, status, code) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.parse(instant));
+      const answer = await attest(await verifiedBody('year_age_19', { min_age: 19 }));
+      expect([answer.status, answer.body.code]).toEqual([status, code]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('refuses a minor by the year rule too, and works through PortOne V2', async () => {

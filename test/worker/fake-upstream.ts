@@ -135,7 +135,7 @@ export class FakePortOne {
     const record = {
       status: 'VERIFIED', id, version: 'V2',
       channel: { type: 'LIVE', id: 'channel-id-live', key: 'channel-key-live', name: '다날', pgProvider: 'DANAL', pgMerchantId: 'A010002002' },
-      requestedCustomer: {}, requestedAt: now, updatedAt: now, statusChangedAt: now, verifiedAt: now,
+      requestedAt: now, updatedAt: now, statusChangedAt: now, verifiedAt: now,
       verifiedCustomer: { name: '가짜', birthDate: '1990-01-01', gender: 'MALE', ci: `fake-ci-${id}`, di: 'fake-di' },
       pgTxId: `fake-tx-${id}`, pgRawResponse: '{}',
       ...overrides,

@@ -49,13 +49,14 @@ beforeAll(() => {
   });
 });
 afterAll(() => {
-  // No fake person's data and no secret in any answer or log line, whatever the fault.
-  expectNoLeaks([...said, ...logs], ['가짜', 'fake-ci-', 'fake-di', iamport.secret, portone.secret]);
+  // Printed whatever the outcome: on a failure they say how far the run got.
   figures(`faults survived: ${survived.iamport + survived.portone + survived.purge} (V1 ${survived.iamport}, V2 ${survived.portone}, purge ${survived.purge})`);
-  figures('faults: each failure gave its own code, no token and no ledger claim, and the same verification then succeeded; answers just under the timeout attested; failed purges kept the attestation and were logged');
   vi.restoreAllMocks();
 });
-beforeEach(() => {
+/** The tests above that failed, for the last test's verdict. */
+const failed: string[] = [];
+beforeEach(({ task, onTestFailed }) => {
+  onTestFailed(() => { failed.push(task.name); });
   iamport.script.length = 0;
   iamport.unauthorizedAnswers = 0;
   portone.script.length = 0;
@@ -309,5 +310,14 @@ describe('the purge after signing, when the DELETE fails', () => {
     expect(logs.slice(lines).join('\n')).toContain(`"event":"purge","request_id"`);
     expect(logs.slice(lines).join('\n')).toMatch(new RegExp(`"outcome":"purge_failed","code":"${code}"`));
     survived.purge++;
+  });
+});
+
+// Last, so it judges every answer and log line above; its sentence is printed only when it holds.
+describe('the whole run', () => {
+  it('survived every fault above, and no fake person\'s data or secret is in any answer or log line', () => {
+    expect(failed).toEqual([]);
+    expectNoLeaks([...said, ...logs], ['가짜', 'fake-ci-', 'fake-di', iamport.secret, portone.secret]);
+    figures('faults: each failure gave its own code, no token and no ledger claim, and the same verification then succeeded; answers just under the timeout attested; failed purges kept the attestation and were logged');
   });
 });

@@ -204,6 +204,13 @@ describe('the PASS app (APP method)', () => {
 });
 
 describe('upstream errors', () => {
+  /** What PortOne (message) and the PG (pgMessage) said for a phone: the sandbox's commands, and a number no carrier knows. */
+  const upstreamWords = (phone: string): string[] => {
+    const command: { message: string; pgMessage?: string } | undefined = COMMAND_PHONES[phone as keyof typeof COMMAND_PHONES];
+    if (!command) return ['PG사에서 오류를 전달했습니다.', '가입자 정보가 일치하지 않습니다. (sandbox)'];
+    return command.pgMessage ? [command.message, command.pgMessage] : [command.message];
+  };
+
   it.each([
     ['01099990001', 502, 'carrier_failed'],
     ['01099990002', 502, 'carrier_failed'],
@@ -214,8 +221,7 @@ describe('upstream errors', () => {
     const issued = await otpChallenge();
     const answer = await post('/v1/otp/send', sendBody(issued, 'adult', { phone_number: phone }));
     expect([answer.status, answer.body.code]).toEqual([status, code]);
-    const command = COMMAND_PHONES[phone as keyof typeof COMMAND_PHONES];
-    if (command) expect(answer.body.detail).not.toContain(command.message);
+    for (const words of upstreamWords(phone)) expect(answer.body.detail).not.toContain(words);
     expect(answer.body.detail).not.toMatch(/[가-힣]|sandbox/);
   });
 

@@ -1,6 +1,6 @@
 /** Shared moves of the verifier's tests: ask for a challenge, verify a sandbox person, exchange. */
 import { env, SELF, createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
-import { app } from '../../worker/app.ts';
+import sandboxWorker from '../../worker/sandbox/entry.ts';
 import { birthdayToday, TEST_PERSONS } from '../../worker/sandbox/persons.ts';
 import type { Env } from '../../worker/env.ts';
 import { parseSettings, type EnvVars } from '../../worker/settings.ts';
@@ -80,12 +80,12 @@ export async function sandboxStats() {
 }
 
 /**
- * The app with other settings: the same Worker, called with a changed copy of its bindings
- * (a new env object is parsed afresh). Waits for work scheduled after the response.
+ * The Worker with other settings: the same sandbox Worker as SELF, called with a changed copy of
+ * its bindings (a new env object is parsed afresh). Waits for work scheduled after the response.
  */
 export async function fetchWith(overrides: EnvVars, request: Request) {
   const ctx = createExecutionContext();
-  const response = await app.fetch(request, { ...bindings, ...overrides }, ctx);
+  const response = await sandboxWorker.fetch(request, { ...bindings, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -9,7 +9,7 @@ import { defaultBindings } from '../../worker/settings.ts';
 
 const signingKey = (kid: string) => makeSigningKey('', kid);
 
-// wrangler.toml points at the built assets; the worker suite does not need them built.
+// wrangler.sandbox.toml points at the built assets; the worker suite does not need them built.
 mkdirSync(new URL('../../dist/site', import.meta.url).pathname, { recursive: true });
 
 const [first, second] = [await signingKey('dev-test-key-1'), await signingKey('dev-test-key-2')];
@@ -37,7 +37,8 @@ export const TEST_BINDINGS = {
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: new URL('../../wrangler.toml', import.meta.url).pathname },
+      // The sandbox's Worker: the verifier with the stand-in upstream beside it (production's has none).
+      wrangler: { configPath: new URL('../../wrangler.sandbox.toml', import.meta.url).pathname },
       miniflare: {
         // The test runner itself needs Node's APIs in workerd; the verifier does not.
         compatibilityFlags: ['nodejs_compat'],

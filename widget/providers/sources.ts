@@ -8,8 +8,6 @@
  * else is `invalid_attribute`, before anything is fetched or opened. Loaded on demand with the
  * providers, so the check costs the tag's main module nothing.
  */
-import type { Failure } from '../verification.js';
-
 /** The tag's attributes these decide on. */
 export interface Sources {
   readonly sdkSrc: string | undefined;
@@ -27,7 +25,8 @@ function webUrl(url: string): URL | undefined {
   }
 }
 
-const refusal = (message: string): Failure => ({ code: 'invalid_attribute', message });
+/** A refusal, shaped as verification.ts's `Failure` (not imported: verification.ts loads this module). */
+const refusal = (message: string) => ({ code: 'invalid_attribute', message });
 
 /** Whether `src` is an http(s) URL on the origin of one of `trusted` (URLs): the one rule for every script the tag loads. */
 export function isOnTrustedOrigin(src: string, trusted: readonly string[]): boolean {

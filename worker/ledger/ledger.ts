@@ -24,7 +24,7 @@ import { AlarmClock } from './alarm-clock.ts';
 export const LEDGER_BUCKETS = 64;
 
 export class ImpUidLedger extends DurableObject<unknown> {
-  readonly #alarm = new AlarmClock(this.ctx.storage);
+  readonly #alarm = new AlarmClock(this.ctx.storage, [{ table: 'answers', column: 'expires_at' }, { table: 'claims', column: 'forget_at' }]);
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -83,14 +83,8 @@ export class ImpUidLedger extends DurableObject<unknown> {
   }
 
   /** Forget what has expired, and wake again for the next entry to expire. */
-  override async alarm(): Promise<void> {
-    const now = Date.now();
-    this.ctx.storage.sql.exec('DELETE FROM answers WHERE expires_at <= ?', now);
-    this.ctx.storage.sql.exec('DELETE FROM claims WHERE forget_at <= ?', now);
-    const next = this.ctx.storage.sql.exec<{ next: number | null }>(
-      'SELECT MIN(at) AS next FROM (SELECT MIN(expires_at) AS at FROM answers UNION ALL SELECT MIN(forget_at) FROM claims)',
-    ).one().next;
-    await this.#alarm.setNext(next);
+  override alarm(): Promise<void> {
+    return this.#alarm.sweep();
   }
 
   #answerTo(key: string, requestHash: string, now: number): string | undefined {

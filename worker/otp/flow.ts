@@ -11,7 +11,8 @@
 import { verifyChallenge } from '../checks/challenge.ts';
 import { base64url, hmacSha256, sha256 } from '../crypto.ts';
 import { VerifyError } from '../errors.ts';
-import { exchange, fetchVerification, parseExchangeRequest, portOneClient, type Attestation, type ExchangeContext } from '../exchange.ts';
+import { exchange, fetchVerification, portOneClient, type Attestation, type ExchangeContext } from '../exchange.ts';
+import { parseExchangeRequest } from '../request/exchange-request.ts';
 import { CHALLENGE_PATTERN, field, MERCHANT_UID_PATTERN } from '../request/fields.ts';
 import { log } from '../middleware/request-log.ts';
 import type { Settings } from '../settings.ts';

@@ -79,7 +79,9 @@ const ADDED_VERIFICATION_COLUMNS = {
 };
 
 export class OtpGuard extends DurableObject<unknown> {
-  readonly #alarm = new AlarmClock(this.ctx.storage);
+  readonly #alarm = new AlarmClock(this.ctx.storage, [
+    { table: 'verifications', column: 'forget_at' }, { table: 'phones', column: 'window_ends_at' }, { table: 'budgets', column: 'window_ends_at' },
+  ]);
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env);
@@ -241,17 +243,8 @@ export class OtpGuard extends DurableObject<unknown> {
   }
 
   /** Forget what has expired, and wake again for the next. */
-  override async alarm(): Promise<void> {
-    const now = Date.now();
-    const sql = this.ctx.storage.sql;
-    sql.exec('DELETE FROM verifications WHERE forget_at <= ?', now);
-    sql.exec('DELETE FROM phones WHERE window_ends_at <= ?', now);
-    sql.exec('DELETE FROM budgets WHERE window_ends_at <= ?', now);
-    const next = sql.exec<{ next: number | null }>(
-      `SELECT MIN(at) AS next FROM (SELECT MIN(forget_at) AS at FROM verifications UNION ALL SELECT MIN(window_ends_at) FROM phones
-         UNION ALL SELECT MIN(window_ends_at) FROM budgets)`,
-    ).one().next;
-    await this.#alarm.setNext(next);
+  override alarm(): Promise<void> {
+    return this.#alarm.sweep();
   }
 
   #verification(id: string) {

@@ -1,11 +1,13 @@
 /**
  * The sandbox's public face under /sandbox/ (only when SANDBOX is on): the stand-in
  * upstream API for any client, and the small admin API the stand-in SDKs use.
- * Everything is forwarded to the one SandboxUpstream object.
+ * Everything is forwarded to the one SandboxUpstream object. Mounted by the sandbox's
+ * Worker (entry.ts), never by production's.
  */
 import { Hono, type Handler } from 'hono';
 import { VerifyError } from '../errors.ts';
 import type { AppEnv } from '../env.ts';
+import { standInObject } from './upstream-object.ts';
 
 export const sandboxRoutes = new Hono<AppEnv>();
 
@@ -44,12 +46,17 @@ sandboxRoutes.all('*', async (c) => {
     if (asset.status !== 404) return asset;
   }
   if (!path) throw new VerifyError('not_found', 'There is no such sandbox endpoint.');
-  const stub = c.env.SANDBOX_UPSTREAM.get(c.env.SANDBOX_UPSTREAM.idFromName('sandbox'));
-  return stub.fetch(new Request(new URL(path + url.search, url.origin), c.req.raw));
+  // The body goes over whole, read here: a stream piped into the object, which may answer without
+  // reading it (a 401 comes before the body), would still be read after the answer was sent, which
+  // workerd refuses ("Can't read from request stream after response has been sent"), and wrangler
+  // dev then answered the next request with 503.
+  const { method, headers } = c.req.raw;
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await c.req.arrayBuffer();
+  return standInObject(c.env).fetch(new URL(path + url.search, url.origin), { method, headers, body });
 });
 
 /** The demo's files (static assets the Worker sees first): a page for the sandbox only. */
-export const DEMO_PATHS = ['/', '/index.html', '/demo.js', '/demo.css'];
+export const DEMO_PATHS = ['/', '/index.html', '/demo.js', '/demo-text.js', '/demo-jws.js', '/demo.css'];
 
 export const demoFile: Handler<AppEnv> = (c) => {
   if (!c.get('settings').sandbox || !c.env.ASSETS) throw new VerifyError('not_found', 'The demo runs on the sandbox only.');

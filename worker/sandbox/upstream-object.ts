@@ -5,6 +5,7 @@
  * and /admin/... (the sandbox's own API, for the stand-in SDKs).
  */
 import { DurableObject } from 'cloudflare:workers';
+import { SANDBOX_UPSTREAM_NAME, type Env } from '../env.ts';
 import { settingsFrom, type EnvVars } from '../settings.ts';
 import { envelope } from './standin/iamport-v1.ts';
 import { UpstreamStandIn } from './standin/stand-in.ts';
@@ -35,4 +36,10 @@ export class SandboxUpstream extends DurableObject<EnvVars> {
     if (api === 'turnstile' && inside === '/siteverify') return siteverify(request, Date.now());
     return Promise.resolve(envelope(404, null, '요청하신 API를 찾을 수 없습니다.'));
   }
+}
+
+/** The sandbox's one stand-in object, which the sandbox's config (wrangler.sandbox.toml) always binds. */
+export function standInObject(env: Env): DurableObjectStub {
+  if (!env.SANDBOX_UPSTREAM) throw new Error('The sandbox\'s Worker runs without its SANDBOX_UPSTREAM binding: start it with wrangler.sandbox.toml.');
+  return env.SANDBOX_UPSTREAM.get(env.SANDBOX_UPSTREAM.idFromName(SANDBOX_UPSTREAM_NAME));
 }

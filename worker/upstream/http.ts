@@ -1,21 +1,23 @@
 /**
  * How the verifier talks to an upstream: one deadline per call (headers and body),
  * and every network failure becomes `upstream_unavailable`. Calls to the built-in
- * sandbox are answered inside the Worker and never reach the network.
+ * sandbox are answered inside the sandbox's Worker and never reach the network; production
+ * has no sandbox object, so they could only go to the network, where that host does not exist.
  */
 import { VerifyError } from '../errors.ts';
-import type { Env } from '../env.ts';
+import { SANDBOX_UPSTREAM_NAME, type Env } from '../env.ts';
 import { SANDBOX_IAMPORT_BASE, type Settings } from '../settings.ts';
 
 export type UpstreamFetch = (request: Request, signal: AbortSignal) => Promise<Response>;
 
 const SANDBOX_ORIGIN = new URL(SANDBOX_IAMPORT_BASE).origin;
 
-/** The fetch an upstream client uses: the sandbox object for sandbox URLs, the network otherwise. */
+/** The fetch an upstream client uses: the sandbox object for sandbox URLs (sandbox's Worker only), the network otherwise. */
 export function upstreamFetchFor(env: Env, settings: Settings): UpstreamFetch {
   return (request, signal) => {
-    if (settings.sandbox && new URL(request.url).origin === SANDBOX_ORIGIN) {
-      return env.SANDBOX_UPSTREAM.get(env.SANDBOX_UPSTREAM.idFromName('sandbox')).fetch(request);
+    const standIn = env.SANDBOX_UPSTREAM;
+    if (standIn && settings.sandbox && new URL(request.url).origin === SANDBOX_ORIGIN) {
+      return standIn.get(standIn.idFromName(SANDBOX_UPSTREAM_NAME)).fetch(request);
     }
     return fetch(request, { signal });
   };

@@ -15,7 +15,8 @@ export interface PortOneIdentityVerification {
   status: 'READY' | 'VERIFIED' | 'FAILED';
   id: string;
   channel?: SelectedChannel;
-  requestedCustomer: Record<string, string>;
+  /** READY and FAILED records only: PortOne's VerifiedIdentityVerification has none. */
+  requestedCustomer?: Record<string, string>;
   verifiedCustomer?: Record<string, string | boolean>;
   failure?: { reason: string; pgCode: string; pgMessage: string };
   requestedAt: string;
@@ -80,15 +81,14 @@ export function identityVerificationRecord(id: string, person: TestPerson | unde
       type: 'TEST' as const, id: 'channel-id-sandbox', key: 'channel-key-sandbox', name: inicis ? 'KG이니시스 (sandbox)' : '다날 (sandbox)',
       pgProvider: inicis ? 'INICIS_UNIFIED' : 'DANAL', pgMerchantId: 'sandbox',
     },
-    requestedCustomer: {},
     requestedAt: at,
     updatedAt: at,
     statusChangedAt: at,
     version: 'V2' as const,
   };
-  if (!person) return { status: 'READY', ...base };
+  if (!person) return { status: 'READY', ...base, requestedCustomer: {} };
   if (person.outcome !== 'certified') {
-    return { status: 'FAILED', ...base, failure: { reason: '본인인증 실패', pgCode: '9015', pgMessage: '본인인증 실패 (sandbox)' } };
+    return { status: 'FAILED', ...base, requestedCustomer: {}, failure: { reason: '본인인증 실패', pgCode: '9015', pgMessage: '본인인증 실패 (sandbox)' } };
   }
   const customer: Record<string, string | boolean> = {
     name: person.name,
