@@ -229,6 +229,7 @@ export class IamportVerifyElement extends ReactiveElement {
   override connectedCallback(): void {
     super.connectedCallback();
     addEventListener('pageshow', this.#onPageShow);
+    addEventListener('submit', this.#holdSubmit, true);
     this.addEventListener('pointerenter', this.#preload);
     this.addEventListener('focusin', this.#preload);
     // Moved within the page: keep whatever is under way.
@@ -238,8 +239,22 @@ export class IamportVerifyElement extends ReactiveElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     removeEventListener('pageshow', this.#onPageShow);
+    removeEventListener('submit', this.#holdSubmit, true);
     this.#challenges.stop();
   }
+
+  /**
+   * A form sent while this tag is invalid skipped validation (`novalidate`, as WordPress's registration
+   * form): `required` still holds it back (from the page's own submit handlers too), and says why at the
+   * button, in its status and as the browser would (reportValidity: the focus and the bubble).
+   */
+  #holdSubmit = (event: Event): void => {
+    if (event.target == this.form && !this.reportValidity()) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      this.#setState(this.#state, this.#text().required);
+    }
+  };
 
   /** Open the verification (what the button does); in the form mode, show the form again from its first step. */
   start(): void {

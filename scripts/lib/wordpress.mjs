@@ -42,12 +42,18 @@ export function compileTranslations() {
   }
 }
 
+/** What the plugin ships (its zip, scripts/wordpress/zip.mjs): its PHP, scripts, styles, readme.txt and translations, compiled ones too. */
+export function pluginFiles() {
+  const shipped = /\.(php|js|css|txt|pot|po|mo)$/;
+  return readdirSync(PLUGIN_DIRECTORY, { recursive: true }).filter((file) => shipped.test(file)).sort().map((file) => join(PLUGIN_DIRECTORY, file));
+}
+
 /**
  * The plugin's translation template (.pot) at `output`, from its PHP sources with gettext's xgettext
  * (WordPress's translation functions as keywords: _x's argument 2 is the context, _n's 1 and 2 the forms).
  */
 export function makeTranslationTemplate(output) {
-  const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes')).filter((file) => file.endsWith('.php')).map((file) => `includes/${file}`)];
+  const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes'), { recursive: true }).filter((file) => file.endsWith('.php')).sort().map((file) => `includes/${file}`)];
   const keywords = ['__', '_e', 'esc_html__', 'esc_html_e', 'esc_attr__', 'esc_attr_e', '_x:1,2c', '_n:1,2'].map((keyword) => `--keyword=${keyword}`);
   const result = run('xgettext', ['--language=PHP', '--from-code=UTF-8', '--add-comments=translators:', '--sort-by-file', ...keywords,
     '--package-name=iamport-verify', '--package-version=0.1.0', '-o', output, ...sources], { cwd: PLUGIN_DIRECTORY });
@@ -86,7 +92,7 @@ function networkConstants(origin) {
     define('PATH_CURRENT_SITE', '/'), define('SITE_ID_CURRENT_SITE', 1), define('BLOG_ID_CURRENT_SITE', 1)];
 }
 
-function wpConfig({ socket, password, origin, network = false }) {
+function wpConfig({ socket, password, origin, network = false, pluginUploads = false }) {
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
   return ['<?php',
@@ -101,7 +107,8 @@ function wpConfig({ socket, password, origin, network = false }) {
     // where the verifier runs too) and to localhost still go through.
     "define('AUTOMATIC_UPDATER_DISABLED', true);", "define('WP_HTTP_BLOCK_EXTERNAL', true);",
     // WordPress's own files are hard links to the Debian package's: nothing may write to them.
-    "define('DISALLOW_FILE_MODS', true);",
+    // With `pluginUploads`, plugins may be installed (into wp-content, which is copied); core updates stay off above.
+    pluginUploads ? "define('FS_METHOD', 'direct');" : "define('DISALLOW_FILE_MODS', true);",
     "$table_prefix = 'wp_';",
     "if (!defined('ABSPATH')) { define('ABSPATH', __DIR__ . '/'); }",
     "require_once ABSPATH . 'wp-settings.php';", ''].join('\n');
@@ -112,9 +119,12 @@ function wpConfig({ socket, password, origin, network = false }) {
  * `settings` as its settings. `muPlugins` ({ name: php source }) are added to wp-content/mu-plugins.
  * `network`: the site is then turned into a multisite network (its administrator the network's), the plugin
  * still active on it, as when a site with the plugin becomes a network.
+ * `withPlugin: false`: no plugin at all; `pluginUploads`: administrators may install plugins (Upload Plugin).
  * Resolves to { origin, directory, admin, stop, debugLog() }.
  */
-export async function startWordPress({ port, settings, users = [], muPlugins = {}, network = false, title = 'iamport-verify on WordPress' }) {
+export async function startWordPress({
+  port, settings, users = [], muPlugins = {}, network = false, withPlugin = true, pluginUploads = false, title = 'iamport-verify on WordPress',
+}) {
   ensureWordPressPackages();
   compileTranslations();
   const origin = `http://127.0.0.1:${port}`;
@@ -143,20 +153,20 @@ export async function startWordPress({ port, settings, users = [], muPlugins = {
     const replaced = new Set(['wp-content', 'wp-config.php', '.htaccess'].map((name) => join(DEBIAN_WORDPRESS, name)));
     linkTree(DEBIAN_WORDPRESS, site, (path) => replaced.has(path));
     cpSync(join(DEBIAN_WORDPRESS, 'wp-content'), join(site, 'wp-content'), { recursive: true, dereference: true });
-    writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin }));
+    writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, pluginUploads }));
     for (const folder of ['plugins', 'mu-plugins', 'uploads', 'languages']) mkdirSync(join(site, 'wp-content', folder), { recursive: true });
     rmSync(join(site, 'wp-content/plugins/iamport-verify'), { recursive: true, force: true });
-    symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
+    if (withPlugin) symlinkSync(PLUGIN_DIRECTORY, join(site, 'wp-content/plugins/iamport-verify'));
     for (const [name, source] of Object.entries(muPlugins)) writeFileSync(join(site, 'wp-content/mu-plugins', `${name}.php`), source);
 
     const admin = { login: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const installed = run('php', [join(root, 'scripts/wordpress/install.php'), site,
-      JSON.stringify({ origin, title, admin, settings, users, theme: THEME })]);
+      JSON.stringify({ origin, title, admin, settings, users, theme: THEME, plugin: withPlugin })]);
     if (installed.status !== 0) throw new Error(`installing WordPress failed:\n${installed.stdout}\n${installed.stderr}`);
     if (network) {
       const made = run('php', [join(root, 'scripts/wordpress/network.php'), site, JSON.stringify({ origin, title, admin })]);
       if (made.status !== 0) throw new Error(`making the network failed:\n${made.stdout}\n${made.stderr}`);
-      writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network }));
+      writeFileSync(join(site, 'wp-config.php'), wpConfig({ socket: database.socket, password, origin, network, pluginUploads }));
     }
 
     const server = await startPhpServer({ port, documentRoot: site, router: join(root, 'scripts/wordpress/router.php'), readyPath: '/wp-login.php' });

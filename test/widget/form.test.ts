@@ -64,6 +64,23 @@ describe('as a form field', () => {
     expect(submit(formElement)).not.to.equal(undefined);
   });
 
+  it('with required, still holds back a form that turns validation off (novalidate, as WordPress\'s registration form), and says why', async () => {
+    const { formElement, element } = await formWithTag('required');
+    formElement.noValidate = true;
+    expect(submit(formElement) === undefined, 'the form is held back').to.equal(true);
+    await element.updateComplete;
+    expect(element.shadowRoot!.querySelector('[part=status]')!.textContent).to.equal('Please verify with your phone.');
+    expect(element.shadowRoot!.activeElement).to.equal(button(element));
+    await verify(element);
+    expect(submit(formElement)!.has('age_token')).to.equal(true);
+  });
+
+  it('without required, a form that turns validation off is sent as it is', async () => {
+    const { formElement } = await formWithTag();
+    formElement.noValidate = true;
+    expect(submit(formElement)).not.to.equal(undefined);
+  });
+
   it('says what is missing in Korean on a Korean page', async () => {
     const { element } = await formWithTag('required', 'ko');
     expect(element.validationMessage).to.equal('휴대폰 본인인증을 완료해 주세요.');

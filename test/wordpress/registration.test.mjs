@@ -137,10 +137,13 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
       const meta = accountMeta('haneul');
       assert.equal(meta.iamport_verify_sub, claims.sub);
       const dump = databaseDump();
-      for (const [what, value] of [['token', token], ['jti', claims.jti], ['imp_uid', claims.imp_uid], ['merchant_uid', claims.merchant_uid], ['signature', token.split('.')[2]]]) {
+      for (const [what, value] of [['token', token], ['imp_uid', claims.imp_uid], ['merchant_uid', claims.merchant_uid], ['signature', token.split('.')[2]]]) {
         assert.ok(!dump.includes(value), `the database holds no ${what}`);
       }
       assert.equal(dump.split(claims.sub).length - 1, 1, 'the sub is stored once, in the account\'s user meta');
+      // The account's first proof of age, for the content gates: the rule and age attested, when, and the attestation's id.
+      assert.match(meta.iamport_verify_proof, new RegExp(`"rule";s:7:"min_age";s:3:"age";i:${MIN_AGE};s:11:"verified_at";i:\\d+;s:3:"jti";s:\\d+:"${claims.jti}"`));
+      assert.equal(dump.split(claims.jti).length - 1, 1, 'the jti is stored once, in the account\'s proof');
     });
   });
 
@@ -154,17 +157,23 @@ describe('registering on WordPress through the tag, against wrangler dev on the 
     });
   });
 
-  test('a minor is refused by the verifier, and the form sent anyway is refused by WordPress', async () => {
+  test('a minor is refused by the verifier, and the tag holds the novalidate form back, saying why; sent past the browser, WordPress refuses it', async () => {
     await withPage(async (page) => {
       await openRegistration(page, 'sora', undefined);
       await verifyAs(page, 'minor_17');
       await waitForState(page, 'error');
       assert.equal(await page.evaluate(() => document.querySelector('iamport-verify').token), '');
-      // wp-login.php's form is `novalidate`, so the browser sends it without the required tag's value.
-      await submit(page);
-      assert.match(await loginError(page), /Please verify your identity and age first/);
+      // wp-login.php's form is `novalidate`, so the browser would send it without the required tag's value: the tag stops it.
+      assert.equal(await page.evaluate(() => document.querySelector('#registerform').noValidate), true);
+      const url = page.url();
+      await page.click('#wp-submit');
+      await page.waitForFunction(() => document.querySelector('iamport-verify').shadowRoot.querySelector('[part=status]').textContent === 'Please verify with your phone.');
+      assert.equal(page.url(), url, 'the form was not sent');
       assert.ok(!accountExists('sora'));
     });
+    const answer = await postRegistration('sora', '');
+    assert.match(answer.body, /Please verify your identity and age first/);
+    assert.ok(!accountExists('sora'));
   });
 
   test('a minor who lowers the tag\'s age in the browser gets a token for 14, which WordPress refuses on its server', async () => {

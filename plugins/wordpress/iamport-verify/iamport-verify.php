@@ -2,18 +2,21 @@
 /**
  * Plugin Name:       iamport-verify
  * Plugin URI:        https://github.com/iamport-verify/iamport-verify
- * Description:       Age-gated, one-account-per-person registration with a Korean mobile identity verification (Iamport / PortOne), checked on the server against the iamport-verify verifier's signed attestation. No CI, name, phone or birthday is ever stored.
- * Version:           0.1.0
+ * Description:       Age-restricted (19+) content and age-gated, one-account-per-person registration with a Korean mobile identity verification (Iamport / PortOne), checked on the server against the iamport-verify verifier's signed attestation. No CI, name, phone or birthday is ever stored.
+ * Version:           0.2.0
  * Requires at least: 6.1
  * Requires PHP:      8.2
  * License:           MIT
  * Text Domain:       iamport-verify
  * Domain Path:       /languages
+ * Update URI:        https://github.com/iamport-verify/iamport-verify/releases
  */
 
 defined('ABSPATH') || exit;
 
 const IAMPORT_VERIFY_PLUGIN_FILE = __FILE__;
+/** The plugin's version (as in the header above): the version of its own scripts' URLs. */
+const IAMPORT_VERIFY_VERSION = '0.2.0';
 
 // The attestation check itself (src/, namespace IamportVerify) knows nothing of WordPress, so Gnuboard, Rhymix
 // or Laravel can use it too; includes/ (IamportVerify\WordPress) wires it into WordPress.
@@ -38,6 +41,10 @@ IamportVerify\WordPress\SettingsPage::register();
 IamportVerify\WordPress\Tag::register();
 IamportVerify\WordPress\Registration::register();
 IamportVerify\WordPress\Multisite::register();
+IamportVerify\WordPress\Gate\ContentGate::register();
+IamportVerify\WordPress\Gate\GateEditor::register();
+IamportVerify\WordPress\Gate\GateEndpoint::register();
+IamportVerify\WordPress\Gate\MemberScreens::register();
 
 /**
  * Print the verification tag (and load its script) inside any form, for themes and other plugins.

@@ -22,6 +22,8 @@ final class Registration
 
     /** @var string|null the `sub` of the registration under way, kept once its account exists */
     private static $pendingSub = null;
+    /** @var array<string, mixed>|null the claims of that registration: the account's first proof of age (content gates) */
+    private static $pendingClaims = null;
 
     public static function register(): void
     {
@@ -72,6 +74,7 @@ final class Registration
             }
         }
         self::$pendingSub = $sub;
+        self::$pendingClaims = $claims;
         return $errors;
     }
 
@@ -82,6 +85,11 @@ final class Registration
             SubjectRegistry::remember($userId, self::$pendingSub);
             self::$pendingSub = null;
         }
+        $proof = self::$pendingClaims !== null ? Gate\Proof::fromClaims(self::$pendingClaims, Gate\Clock::now()) : null;
+        if ($proof !== null) {
+            Gate\MemberProofs::record($userId, $proof, (string) self::$pendingClaims['jti']);
+        }
+        self::$pendingClaims = null;
     }
 
     /**

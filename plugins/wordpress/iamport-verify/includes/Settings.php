@@ -35,6 +35,8 @@ final class Settings
             'age' => 19,
             'require_on_registration' => true,
             'one_account_per_person' => true,
+            'reverify_days' => 365,
+            'guest_hours' => 0,
         ];
     }
 
@@ -124,6 +126,19 @@ final class Settings
                 $clean[$name] = $value;
             } else {
                 self::refuse($name, $messages[$name], $value);
+            }
+        }
+
+        $bounds = [
+            'reverify_days' => [1, 3650, __('The re-verification period is a whole number of days from 1 to 3650.', 'iamport-verify')],
+            'guest_hours' => [0, 720, __('A guest\'s pass lasts a whole number of hours from 0 (the browser session) to 720.', 'iamport-verify')],
+        ];
+        foreach ($bounds as $name => [$min, $max, $why]) {
+            $value = trim((string) ($input[$name] ?? $current[$name]));
+            if (preg_match('/^[0-9]{1,4}$/', $value) && (int) $value >= $min && (int) $value <= $max) {
+                $clean[$name] = (int) $value;
+            } else {
+                self::refuse($name, $why, $value);
             }
         }
 

@@ -44,6 +44,7 @@ final class SettingsPage
         add_settings_section('verifier', __('Verifier', 'iamport-verify'), [self::class, 'describeVerifier'], self::PAGE);
         add_settings_section('provider', __('Provider', 'iamport-verify'), '__return_false', self::PAGE);
         add_settings_section('registration', __('Registration', 'iamport-verify'), '__return_false', self::PAGE);
+        add_settings_section('gate', __('Age-restricted content', 'iamport-verify'), [self::class, 'describeGate'], self::PAGE);
 
         $fields = [
             ['verifier_url', __('Verifier URL', 'iamport-verify'), 'verifier', 'url',
@@ -62,6 +63,10 @@ final class SettingsPage
                 __('The registration form cannot be sent, and no account is created, without a valid attestation.', 'iamport-verify')],
             ['one_account_per_person', __('One account per person', 'iamport-verify'), 'registration', 'checkbox',
                 __('A person who already has an account cannot register another one.', 'iamport-verify')],
+            ['reverify_days', __('Re-verification period (days)', 'iamport-verify'), 'gate', 'number',
+                __('A member\'s verification opens restricted content this long; then they verify again. The guidance since 2014 is at least once a year (365).', 'iamport-verify')],
+            ['guest_hours', __('Guest pass (hours)', 'iamport-verify'), 'gate', 'number',
+                __('0: a visitor who is not logged in stays verified until the browser closes (12 hours at most). Otherwise this many hours.', 'iamport-verify')],
         ];
         foreach ($fields as [$name, $label, $section, $type, $help]) {
             add_settings_field($name, $label, [self::class, 'renderField'], self::PAGE, $section, [
@@ -91,6 +96,23 @@ final class SettingsPage
                 esc_html__('Settings → General → Membership', 'iamport-verify')
             );
         }
+    }
+
+    /** How many members verified: inspection without anything personal. */
+    public static function describeGate(): void
+    {
+        $counts = Gate\MemberProofs::counts();
+        echo '<p>' . esc_html__('Mark a post or page in its "Age restriction" box, every post of a category on the category\'s page, or a part of any content with the "Age-restricted content" block or [iamport_verify_gate min_year_age="19"]…[/iamport_verify_gate].', 'iamport-verify') . '</p>';
+        printf(
+            '<p id="iamport-verify-counts">%s</p>',
+            esc_html(sprintf(
+                /* translators: 1: members who ever verified, 2: of them, those whose verification is current, 3: members who verified again */
+                __('Members verified: %1$d (current: %2$d). Verified again: %3$d.', 'iamport-verify'),
+                $counts['verified'],
+                $counts['current'],
+                $counts['reverified']
+            ))
+        );
     }
 
     /** @param array{name: string, type: string|array<string, string>, help: string} $field */
@@ -129,7 +151,7 @@ final class SettingsPage
                 esc_attr($inputName),
                 $field['type'] === 'url' ? esc_url((string) $value) : esc_attr((string) $value),
                 $field['type'] === 'number' ? 'small-text' : 'regular-text',
-                $field['type'] === 'number' ? ' min="1" max="99" step="1"' : ''
+                $name === 'age' ? ' min="1" max="99" step="1"' : ($field['type'] === 'number' ? ' min="0" step="1"' : '')
             );
         }
         if ($field['help'] !== '') {

@@ -41,6 +41,8 @@ final class Tag
     public const CONTEXT_REGISTRATION = 'registration';
     public const CONTEXT_SHORTCODE = 'shortcode';
     public const CONTEXT_FUNCTION = 'function';
+    /** At a content gate (Gate\GateBox) and on the member's profile. */
+    public const CONTEXT_GATE = 'gate';
 
     public static function register(): void
     {
