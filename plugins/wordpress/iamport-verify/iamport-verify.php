@@ -19,19 +19,9 @@ const IAMPORT_VERIFY_PLUGIN_FILE = __FILE__;
 const IAMPORT_VERIFY_VERSION = '0.2.0';
 
 // The attestation check itself (src/, namespace IamportVerify) knows nothing of WordPress, so Gnuboard, Rhymix
-// or Laravel can use it too; includes/ (IamportVerify\WordPress) wires it into WordPress.
-spl_autoload_register(static function (string $class): void {
-    $folders = ['IamportVerify\\WordPress\\' => '/includes/', 'IamportVerify\\' => '/src/'];
-    foreach ($folders as $prefix => $folder) {
-        if (strncmp($class, $prefix, strlen($prefix)) === 0) {
-            $file = __DIR__ . $folder . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
-            if (is_file($file)) {
-                require_once $file;
-            }
-            return;
-        }
-    }
-});
+// or Laravel can use it too; includes/ (IamportVerify\WordPress) wires it into WordPress. One autoloader loads both.
+require_once __DIR__ . '/src/autoload.php';
+IamportVerify\register_autoload(['IamportVerify\\WordPress\\' => __DIR__ . '/includes']);
 
 add_action('init', static function (): void {
     load_plugin_textdomain('iamport-verify', false, dirname(plugin_basename(IAMPORT_VERIFY_PLUGIN_FILE)) . '/languages');

@@ -17,15 +17,6 @@ if (version_compare(PHP_VERSION, IAMPORT_VERIFY_MIN_PHP, '<') || !is_file(__DIR_
 }
 
 require_once __DIR__ . '/src/autoload.php';
-
-spl_autoload_register(static function (string $class): void {
-    $prefix = 'IamportVerify\\Gnuboard\\';
-    if (strncmp($class, $prefix, strlen($prefix)) === 0) {
-        $file = __DIR__ . '/includes/' . substr($class, strlen($prefix)) . '.php';
-        if (is_file($file)) {
-            require $file;
-        }
-    }
-});
+IamportVerify\register_autoload(['IamportVerify\\Gnuboard\\' => __DIR__ . '/includes']);
 
 IamportVerify\Gnuboard\Addon::register();

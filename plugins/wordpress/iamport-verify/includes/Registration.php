@@ -1,5 +1,7 @@
 <?php
 
+declare(strict_types=1);
+
 namespace IamportVerify\WordPress;
 
 use IamportVerify\AttestationError;
@@ -21,9 +23,9 @@ final class Registration
     private const PRIORITY = 99;
 
     /** @var string|null the `sub` of the registration under way, kept once its account exists */
-    private static $pendingSub = null;
+    private static ?string $pendingSub = null;
     /** @var array<string, mixed>|null the claims of that registration: the account's first proof of age (content gates) */
-    private static $pendingClaims = null;
+    private static ?array $pendingClaims = null;
 
     public static function register(): void
     {
@@ -110,7 +112,7 @@ final class Registration
         $require = array_merge($ageSet ? [] : Settings::ageRequirement(), $require);
         $audience = Settings::siteOrigin();
         $verifier = self::mode() === 'signature'
-            ? new AttestationVerifier($issuer, $audience, [new VerifierClient($issuer), 'publicKey'])
+            ? new AttestationVerifier($issuer, $audience, (new VerifierClient($issuer))->keys())
             : new IntrospectionVerifier($issuer, $audience, [VerifierClient::class, 'post']);
         try {
             $claims = $verifier->verify($token, $require);

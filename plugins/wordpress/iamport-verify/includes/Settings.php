@@ -1,5 +1,7 @@
 <?php
 
+declare(strict_types=1);
+
 namespace IamportVerify\WordPress;
 
 defined('ABSPATH') || exit;
@@ -47,8 +49,7 @@ final class Settings
         return array_merge(self::defaults(), is_array($stored) ? array_intersect_key($stored, self::defaults()) : []);
     }
 
-    /** @return mixed */
-    public static function get(string $name)
+    public static function get(string $name): mixed
     {
         return self::all()[$name];
     }
@@ -83,10 +84,9 @@ final class Settings
     /**
      * The settings API's sanitize callback: keeps what is valid, refuses the rest with a settings error.
      *
-     * @param mixed $input
      * @return array<string, mixed>
      */
-    public static function sanitize($input): array
+    public static function sanitize(mixed $input): array
     {
         $current = self::all();
         $input = is_array($input) ? wp_unslash($input) : [];

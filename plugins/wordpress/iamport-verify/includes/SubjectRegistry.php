@@ -1,5 +1,7 @@
 <?php
 
+declare(strict_types=1);
+
 namespace IamportVerify\WordPress;
 
 defined('ABSPATH') || exit;
@@ -18,7 +20,7 @@ final class SubjectRegistry
     private const LOCK_WAIT_SECONDS = 10;
 
     /** @var string|null the lock this request holds */
-    private static $heldLock = null;
+    private static ?string $heldLock = null;
 
     /** Take the person's lock (kept until the request ends); false when another registration holds it too long. */
     public static function lock(string $sub): bool

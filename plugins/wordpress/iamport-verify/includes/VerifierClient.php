@@ -4,21 +4,17 @@ declare(strict_types=1);
 
 namespace IamportVerify\WordPress;
 
-use IamportVerify\AttestationError;
+use IamportVerify\HttpJwks;
 
 defined('ABSPATH') || exit;
 
 /**
  * What the plugin asks the verifier over HTTP, cached in transients so that verifications share
- * one download: its public keys (the JWKS, for the offline check) and its discovery document
- * (whether it runs on the sandbox).
+ * one download: its public keys (the JWKS, for the offline check: HttpJwks on TransientJwksCache) and its
+ * discovery document (whether it runs on the sandbox).
  */
 final class VerifierClient
 {
-    /** An unknown `kid` refetches the JWKS at most once per this long, so forged kids cannot flood the verifier. */
-    public const JWKS_REFETCH_COOLDOWN = MINUTE_IN_SECONDS;
-    /** A cached JWKS is refetched after this long even with no unknown kid, so withdrawn keys stop verifying. */
-    public const JWKS_MAX_AGE = 10 * MINUTE_IN_SECONDS;
     /** How long the discovery document (sandbox or not) is trusted. */
     private const DISCOVERY_MAX_AGE = HOUR_IN_SECONDS;
     private const TIMEOUT_SECONDS = 5;
@@ -30,45 +26,17 @@ final class VerifierClient
     public const UNREACHABLE_MEMORY_SECONDS = 30;
     private const UNREACHABLE_TRANSIENT = 'iamport_verify_unreachable_';
 
-    /** @var string */
-    private $verifierUrl;
-
-    public function __construct(string $verifierUrl)
+    public function __construct(private readonly string $verifierUrl)
     {
-        $this->verifierUrl = $verifierUrl;
     }
 
     /**
-     * The key resolver AttestationVerifier takes: the public JWK with this `kid`, or null.
-     * `$refresh` (the kid was not among the cached keys) refetches, at most once per cooldown.
-     *
-     * @return array<string, string>|null
+     * The key resolver AttestationVerifier takes: HttpJwks (the refetch rule) on transients, asking through
+     * WordPress's HTTP API with the unreachable memory below.
      */
-    public function publicKey(string $kid, bool $refresh): ?array
+    public function keys(): HttpJwks
     {
-        $transient = 'iamport_verify_jwks_' . md5($this->verifierUrl);
-        $cached = get_transient($transient);
-        $now = time();
-        $stale = !is_array($cached) || $now - $cached['fetched_at'] >= self::JWKS_MAX_AGE;
-        $mayRefetch = !is_array($cached) || $now - $cached['attempted_at'] >= self::JWKS_REFETCH_COOLDOWN;
-        if (!($stale || $refresh) || !$mayRefetch) {
-            return $cached['keys'][$kid] ?? null;
-        }
-
-        $keys = $this->fetchKeys();
-        if ($keys === null) {
-            // The JWKS is unreachable: the keys we already had are still the best answer; try again after the cooldown.
-            if (is_array($cached)) {
-                $cached['attempted_at'] = $now;
-                set_transient($transient, $cached, DAY_IN_SECONDS);
-                if (isset($cached['keys'][$kid])) {
-                    return $cached['keys'][$kid];
-                }
-            }
-            throw new AttestationError('jwks_unavailable', 'The verifier\'s public keys could not be fetched.');
-        }
-        set_transient($transient, ['keys' => $keys, 'fetched_at' => $now, 'attempted_at' => $now], DAY_IN_SECONDS);
-        return $keys[$kid] ?? null;
+        return new HttpJwks($this->verifierUrl, cache: new TransientJwksCache($this->verifierUrl), get: [self::class, 'get']);
     }
 
     /** Whether the verifier runs on the sandbox (then the tag loads its stand-in SDK); false when it cannot be asked. */
@@ -102,34 +70,28 @@ final class VerifierClient
         return ['status' => (int) wp_remote_retrieve_response_code($response), 'body' => wp_remote_retrieve_body($response)];
     }
 
-    /** @return array<string, array<string, string>>|null public P-256 signing keys by kid, or null when unreachable */
-    private function fetchKeys(): ?array
+    /**
+     * The HTTP GET HttpJwks takes, through WordPress's HTTP API.
+     *
+     * @return array{status: int, body: string}|null null when the verifier could not be reached
+     */
+    public static function get(string $url): ?array
     {
-        $jwks = $this->getJson('/.well-known/jwks.json');
-        if (!is_array($jwks['keys'] ?? null)) {
+        $response = self::send('GET', $url, ['headers' => ['accept' => 'application/json']]);
+        if ($response === null) {
             return null;
         }
-        $keys = [];
-        foreach ($jwks['keys'] as $jwk) {
-            $usable = is_array($jwk) && is_string($jwk['kid'] ?? null) && ($jwk['kty'] ?? '') === 'EC' && ($jwk['crv'] ?? '') === 'P-256'
-                && in_array($jwk['use'] ?? 'sig', ['sig'], true) && in_array($jwk['alg'] ?? 'ES256', ['ES256'], true)
-                && is_string($jwk['x'] ?? null) && is_string($jwk['y'] ?? null);
-            if ($usable) {
-                // Public members only, whatever else the JWK holds.
-                $keys[$jwk['kid']] = ['kty' => 'EC', 'crv' => 'P-256', 'x' => $jwk['x'], 'y' => $jwk['y'], 'kid' => $jwk['kid']];
-            }
-        }
-        return $keys;
+        return ['status' => (int) wp_remote_retrieve_response_code($response), 'body' => wp_remote_retrieve_body($response)];
     }
 
     /** @return array<string, mixed>|null */
     private function getJson(string $path): ?array
     {
-        $response = self::send('GET', $this->verifierUrl . $path, ['headers' => ['accept' => 'application/json']]);
-        if ($response === null || wp_remote_retrieve_response_code($response) !== 200) {
+        $response = self::get($this->verifierUrl . $path);
+        if ($response === null || $response['status'] !== 200) {
             return null;
         }
-        $body = json_decode(wp_remote_retrieve_body($response), true);
+        $body = json_decode($response['body'], true);
         return is_array($body) ? $body : null;
     }
 

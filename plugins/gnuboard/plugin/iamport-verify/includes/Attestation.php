@@ -6,6 +6,7 @@ namespace IamportVerify\Gnuboard;
 
 use IamportVerify\AttestationError;
 use IamportVerify\AttestationVerifier;
+use IamportVerify\HttpJwks;
 
 /**
  * Checks a submitted attestation on this server, never trusting the browser: genuine (the verifier's
@@ -41,7 +42,7 @@ final class Attestation
         $require = Settings::ageRequirement();
         $issuer = Settings::verifierUrl();
         try {
-            $claims = (new AttestationVerifier($issuer, Settings::siteOrigin(), new Jwks($issuer)))->verify($token, $require);
+            $claims = (new AttestationVerifier($issuer, Settings::siteOrigin(), new HttpJwks($issuer, cache: new FileJwksCache($issuer))))->verify($token, $require);
         } catch (AttestationError $error) {
             throw new Refusal($error->getCode(), self::message($error->getCode(), $require));
         }
