@@ -4,7 +4,7 @@
 // Gnuboard's own certification gate on, to try sign-up and 19+ boards with no account and no network.
 // Everything (database, site) lives in temporary directories and is gone when you stop it (Ctrl-C).
 // PORT sets Gnuboard's port (default 8889).
-import { ANSWER_CAPTCHA_EXTEND, setUpForTrying, startGnuboard } from './lib/gnuboard.mjs';
+import { ANSWER_CAPTCHA_EXTEND, setUpForTrying, startGnuboard } from '../test/support/gnuboard.mjs';
 import { startVerifier } from '../test/e2e/support.mjs';
 
 const port = Number(process.env.PORT ?? 8889);

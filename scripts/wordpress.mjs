@@ -3,7 +3,7 @@
 // the verifier on the sandbox (both started here), to try the age-gated, one-account-per-person
 // registration with no account and no network. Everything (database, site) lives in temporary
 // directories and is gone when you stop it (Ctrl-C). PORT sets WordPress's port (default 8888).
-import { startWordPress } from './lib/wordpress.mjs';
+import { startWordPress } from '../test/support/wordpress.mjs';
 import { startVerifier } from '../test/e2e/support.mjs';
 
 const port = Number(process.env.PORT ?? 8888);

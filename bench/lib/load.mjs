@@ -3,7 +3,7 @@
 // (a verification can be exchanged once), so only the measured request is timed. Latencies are
 // kept one by one (autocannon's histogram has no p95) and the pool running dry ends the phase.
 import autocannon from 'autocannon';
-import { summarize } from '../../scripts/lib/measure.mjs';
+import { summarize } from '../../test/support/measure.mjs';
 
 /**
  * One phase against `url`. Either `amount` requests or `durationS` seconds.

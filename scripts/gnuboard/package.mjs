@@ -5,7 +5,7 @@
 // Copy both folders into your Gnuboard root (README, "Gnuboard 5").
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { packageAddon } from '../lib/gnuboard.mjs';
+import { packageAddon } from '../lib/plugin-files.mjs';
 
 const target = resolve(process.argv[2] ?? new URL('../../dist/gnuboard', import.meta.url).pathname);
 rmSync(target, { recursive: true, force: true });

@@ -4,8 +4,8 @@
 // the tag verified, and Gnuboard's own refusal of a 19+ board to a member who has not verified (its alert
 // page as shown without script, since a dialog is not in a screenshot). Korean text needs fonts-noto-cjk.
 import { join } from 'node:path';
-import { ANSWER_CAPTCHA_EXTEND, setUpForTrying, signUpByHand, startGnuboard } from '../lib/gnuboard.mjs';
-import { ensureDebianPackages, run } from '../lib/php-site.mjs';
+import { ANSWER_CAPTCHA_EXTEND, setUpForTrying, signUpByHand, startGnuboard } from '../../test/support/gnuboard.mjs';
+import { ensureDebianPackages, run } from '../../test/support/php-site.mjs';
 import { freePort, launchBrowser, startVerifier, verifyAs, waitForState } from '../../test/e2e/support.mjs';
 
 const output = new URL('../../docs/screenshots/', import.meta.url).pathname;

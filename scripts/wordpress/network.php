@@ -1,6 +1,6 @@
 <?php
 // Turns the installed site into a multisite network, as Tools → Network Setup does (its tables, then its
-// options; the administrator becomes the network's); scripts/lib/wordpress.mjs then adds the network's
+// options; the administrator becomes the network's); test/support/wordpress.mjs then adds the network's
 // constants to wp-config.php. The plugins active on the site stay active on it.
 // php network.php <site directory> <JSON: { origin, title, admin: { email } }>
 [, $site, $json] = $argv;

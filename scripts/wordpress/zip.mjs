@@ -4,7 +4,7 @@
 // translations, the Korean one compiled (.mo). Written here with node:zlib, so no zip tool is needed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PLUGIN_DIRECTORY, compileTranslations, pluginFiles } from '../lib/wordpress.mjs';
+import { PLUGIN_DIRECTORY, compileTranslations, pluginFiles } from '../lib/plugin-files.mjs';
 import { zip } from '../lib/zip.mjs';
 
 const output = new URL('../../dist/wordpress/iamport-verify.zip', import.meta.url).pathname;

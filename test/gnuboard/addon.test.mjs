@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair, importJWK } from 'jose';
-import { alertText, ANSWER_CAPTCHA_EXTEND, signUpByHand, startGnuboard, TABLE_PREFIX } from '../../scripts/lib/gnuboard.mjs';
+import { alertText, ANSWER_CAPTCHA_EXTEND, signUpByHand, startGnuboard, TABLE_PREFIX } from '../support/gnuboard.mjs';
 import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from '../e2e/support.mjs';
 import { TEST_PERSON_SECRETS } from './persons.mjs';
 

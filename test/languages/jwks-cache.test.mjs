@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { signES256 } from '../../scripts/lib/forgeries.mjs';
+import { signES256 } from '../support/forgeries.mjs';
 import { buildGoRecipe, ensurePackages, PHP, PHP_WITHOUT_CURL, startRecipe } from './support.mjs';
 
 const SITE = 'https://shop.example';

@@ -1,6 +1,6 @@
 // Backends in other languages: each recipe in examples/, written as a user would with the
 // ecosystem's stock JWT library, runs against tokens the running verifier issued and against
-// the shared forgeries (scripts/lib/forgeries.mjs), and must judge each as the Node kit does.
+// the shared forgeries (test/support/forgeries.mjs), and must judge each as the Node kit does.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startVerifier } from '../e2e/support.mjs';
-import { POLICY_MIN_AGE, attestationCases, partsOf, signEncoded } from '../../scripts/lib/forgeries.mjs';
+import { POLICY_MIN_AGE, attestationCases, partsOf, signEncoded } from '../support/forgeries.mjs';
 import { buildGoRecipe, ensurePackages, issueToken, PHP, PHP_WITHOUT_CURL, runRecipe } from './support.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;

@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { developmentSettings, varArguments } from '../../scripts/lib/dev-settings.mjs';
 import { freePort, spawnGroup, stopAll, waitForHttp } from '../../scripts/lib/processes.mjs';
-import { mapLimit, summarize } from '../../scripts/lib/measure.mjs';
+import { mapLimit, summarize } from '../support/measure.mjs';
 import { assetsDirectory, benchWranglerConfig } from '../../bench/lib/verifier.mjs';
 
 const settings = {

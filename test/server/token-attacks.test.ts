@@ -1,13 +1,13 @@
 /**
  * Forged and misused tokens, each judged by the backend kit and by the verifier's
  * POST /v1/introspect: both run the one check in protocol/check.ts. The cases are the shared list
- * every verifier of attestations is tested with (scripts/lib/forgeries.mjs), each starting from a
+ * every verifier of attestations is tested with (test/support/forgeries.mjs), each starting from a
  * real token the verifier issued; then junk that is not a JWS, and the site's own policy.
  */
 import { SELF } from 'cloudflare:test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttestationError, verifyAttestation, type AttestationErrorCode, type VerifyAttestationOptions } from '../../server/index.ts';
-import { POLICY_MIN_AGE, attestationCases, type AttestationCase } from '../../scripts/lib/forgeries.mjs';
+import { POLICY_MIN_AGE, attestationCases, type AttestationCase } from '../support/forgeries.mjs';
 import { base64url } from 'jose';
 import { ISSUER, JWKS_URI, OTHER_SITE, SITE, TOKEN_TYPE, countedFetch, introspect, issueToken, partsOf, signingJwks } from './verifier.ts';
 

@@ -5,7 +5,7 @@
 // must be gone (the settings' values stand), and nothing may be fetched from the attacker's server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startWordPress } from '../support/wordpress.mjs';
 import { freePort, launchBrowser, serve, startVerifier } from '../e2e/support.mjs';
 import { logIn, withPage } from './support.mjs';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startWordPress } from '../support/wordpress.mjs';
 import { freePort, launchBrowser, recordEvents, startVerifier, verifyAs, waitForState } from '../e2e/support.mjs';
 
 const DAY_SECONDS = 86_400;

@@ -4,7 +4,7 @@
 // closes wp-signup.php's sign-up while verification is required.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startWordPress } from '../support/wordpress.mjs';
 import { freePort, launchBrowser } from '../e2e/support.mjs';
 import { logIn, withPage } from './support.mjs';
 

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PLUGIN_DIRECTORY, ensureWordPressPackages, makeTranslationTemplate } from '../../scripts/lib/wordpress.mjs';
+import { PLUGIN_DIRECTORY, makeTranslationTemplate } from '../../scripts/lib/plugin-files.mjs';
+import { ensureWordPressPackages } from '../support/wordpress.mjs';
 
 const languages = join(PLUGIN_DIRECTORY, 'languages');
 const template = join(languages, 'iamport-verify.pot');

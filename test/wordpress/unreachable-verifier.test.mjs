@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair, importJWK } from 'jose';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startWordPress } from '../support/wordpress.mjs';
 import { freePort } from '../e2e/support.mjs';
 
 const INTROSPECTION_COOKIE = 'iamport_test_introspection';

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { startWordPress } from '../../scripts/lib/wordpress.mjs';
+import { startWordPress } from '../support/wordpress.mjs';
 import { freePort, launchBrowser } from '../e2e/support.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;

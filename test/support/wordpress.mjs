@@ -6,16 +6,15 @@
 // Every process runs in its own process group (processes.mjs) and is stopped on any exit.
 import { randomBytes } from 'node:crypto';
 import {
-  copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
+  copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ensureDebianPackages, has, mariadbd, phpHasExtensions, run, startDatabase, startPhpServer,
+  ensureDebianPackages, has, mariadbd, phpHasExtensions, run, startPhpServer, startSiteDatabase,
 } from './php-site.mjs';
+import { PLUGIN_DIRECTORY, compileTranslations } from '../../scripts/lib/plugin-files.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-export const PLUGIN_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify');
 /** Where Debian's wordpress package puts WordPress. */
 const DEBIAN_WORDPRESS = '/usr/share/wordpress';
 /** Debian's WordPress ships no theme: Twenty Twenty-One (classic, with a dark mode) shows the site's pages. */
@@ -30,34 +29,6 @@ export function ensureWordPressPackages() {
     ready: () => existsSync(join(DEBIAN_WORDPRESS, 'wp-login.php')) && existsSync(join(DEBIAN_WORDPRESS, 'wp-content/themes', THEME))
       && phpHasExtensions(['mysqli']) && mariadbd() && has('mariadb-install-db') && has('msgfmt'),
   });
-}
-
-/** Compile the plugin's translations (.po → .mo) with gettext's msgfmt. */
-export function compileTranslations() {
-  const languages = join(PLUGIN_DIRECTORY, 'languages');
-  for (const locale of ['ko_KR']) {
-    const po = join(languages, `iamport-verify-${locale}.po`);
-    const result = run('msgfmt', ['--check', '-o', po.replace(/\.po$/, '.mo'), po]);
-    if (result.status !== 0) throw new Error(`msgfmt ${po} failed:\n${result.stderr}`);
-  }
-}
-
-/** What the plugin ships (its zip, scripts/wordpress/zip.mjs): its PHP, scripts, styles, readme.txt and translations, compiled ones too. */
-export function pluginFiles() {
-  const shipped = /\.(php|js|css|txt|pot|po|mo)$/;
-  return readdirSync(PLUGIN_DIRECTORY, { recursive: true }).filter((file) => shipped.test(file)).sort().map((file) => join(PLUGIN_DIRECTORY, file));
-}
-
-/**
- * The plugin's translation template (.pot) at `output`, from its PHP sources with gettext's xgettext
- * (WordPress's translation functions as keywords: _x's argument 2 is the context, _n's 1 and 2 the forms).
- */
-export function makeTranslationTemplate(output) {
-  const sources = ['iamport-verify.php', ...readdirSync(join(PLUGIN_DIRECTORY, 'includes'), { recursive: true }).filter((file) => file.endsWith('.php')).sort().map((file) => `includes/${file}`)];
-  const keywords = ['__', '_e', 'esc_html__', 'esc_html_e', 'esc_attr__', 'esc_attr_e', '_x:1,2c', '_n:1,2'].map((keyword) => `--keyword=${keyword}`);
-  const result = run('xgettext', ['--language=PHP', '--from-code=UTF-8', '--add-comments=translators:', '--sort-by-file', ...keywords,
-    '--package-name=iamport-verify', '--package-version=0.1.0', '-o', output, ...sources], { cwd: PLUGIN_DIRECTORY });
-  if (result.error || result.status !== 0) throw new Error(`xgettext failed (it is in Debian's gettext package):\n${result.stderr ?? result.error}`);
 }
 
 /**
@@ -96,7 +67,7 @@ function wpConfig({ socket, password, origin, network = false, pluginUploads = f
   const salt = () => randomBytes(48).toString('base64');
   const keys = ['AUTH_KEY', 'SECURE_AUTH_KEY', 'LOGGED_IN_KEY', 'NONCE_KEY', 'AUTH_SALT', 'SECURE_AUTH_SALT', 'LOGGED_IN_SALT', 'NONCE_SALT'];
   return ['<?php',
-    '// Written by scripts/lib/wordpress.mjs for a throwaway local site.',
+    '// Written by test/support/wordpress.mjs for a throwaway local site.',
     define('DB_NAME', 'wordpress'), define('DB_USER', 'wordpress'), define('DB_PASSWORD', password),
     // "localhost:/path" makes mysqli use the Unix socket.
     define('DB_HOST', `localhost:${socket}`), define('DB_CHARSET', 'utf8mb4'), define('DB_COLLATE', ''),
@@ -128,25 +99,8 @@ export async function startWordPress({
   ensureWordPressPackages();
   compileTranslations();
   const origin = `http://127.0.0.1:${port}`;
-  const directory = mkdtempSync(join(tmpdir(), 'iamport-verify-wp-'));
-  // On the way out (the 'exit' hook) MariaDB has just been sent SIGKILL and may still write a file or two: retry.
-  const removeDirectory = () => rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-  process.once('exit', removeDirectory);
-  const stoppers = [];
-  const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne();
-    stoppers.length = 0;
-    removeDirectory();
-  };
+  const { directory, database, password, stop, onStop } = await startSiteDatabase({ prefix: 'iamport-verify-wp-', name: 'wordpress' });
   try {
-    const database = await startDatabase(directory);
-    stoppers.push(database.stop);
-    const password = randomBytes(18).toString('base64url');
-    const created = database.sql(`CREATE DATABASE wordpress CHARACTER SET utf8mb4;
-      CREATE USER 'wordpress'@'localhost' IDENTIFIED BY '${password}';
-      GRANT ALL PRIVILEGES ON wordpress.* TO 'wordpress'@'localhost';`);
-    if (created.status !== 0) throw new Error(`creating the database failed:\n${created.stderr}`);
-
     // Debian's WordPress, hard-linked (its files stay read-only: DISALLOW_FILE_MODS) but for wp-content, which
     // is copied; its own wp-config.php reads /etc/wordpress, and its .htaccess is Apache's: ours replace them.
     const site = join(directory, 'site');
@@ -170,7 +124,7 @@ export async function startWordPress({
     }
 
     const server = await startPhpServer({ port, documentRoot: site, router: join(root, 'scripts/wordpress/router.php'), readyPath: '/wp-login.php' });
-    stoppers.push(server.stop);
+    onStop(server.stop);
     /** Run PHP `code` inside this WordPress (as wp-cli's eval would); resolves to what it printed. */
     const php = (code) => {
       const { host } = new URL(origin);

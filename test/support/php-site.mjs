@@ -1,12 +1,14 @@
 // What the throwaway PHP sites (WordPress in wordpress.mjs, Gnuboard in gnuboard.mjs) share: Debian
 // packages installed when missing (as scripts/ensure-chromium.mjs installs Chromium), a MariaDB server
 // of its own in a temporary directory (its own socket, no TCP port) and PHP's built-in server in front.
-// Every process runs in its own process group (processes.mjs) and is stopped on any exit.
+// Every process runs in its own process group (scripts/lib/processes.mjs) and is stopped on any exit.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { spawnGroup, stop as stopProcess, waitForHttp } from './processes.mjs';
+import { spawnGroup, stop as stopProcess, waitForHttp } from '../../scripts/lib/processes.mjs';
 
 const DATABASE_START_TIMEOUT_MS = 60_000;
 const PHP_START_TIMEOUT_MS = 30_000;
@@ -70,6 +72,37 @@ export async function startDatabase(directory) {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return { socket, stop, sql };
+}
+
+/**
+ * A site's start: a temporary directory (`prefix` + random, removed on stop and on exit) with MariaDB in it,
+ * and a database `name` with a user `name` of its own. Resolves to { directory, database, password, stop,
+ * onStop(stopper) }: `stop` runs the stoppers given to `onStop` (last first), then MariaDB's, then removes the directory.
+ */
+export async function startSiteDatabase({ prefix, name }) {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  // On the way out (the 'exit' hook) MariaDB has just been sent SIGKILL and may still write a file or two: retry.
+  const removeDirectory = () => rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  process.once('exit', removeDirectory);
+  const stoppers = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne();
+    stoppers.length = 0;
+    removeDirectory();
+  };
+  try {
+    const database = await startDatabase(directory);
+    stoppers.push(database.stop);
+    const password = randomBytes(18).toString('base64url');
+    const created = database.sql(`CREATE DATABASE ${name} CHARACTER SET utf8mb4;
+      CREATE USER '${name}'@'localhost' IDENTIFIED BY '${password}';
+      GRANT ALL PRIVILEGES ON ${name}.* TO '${name}'@'localhost';`);
+    if (created.status !== 0) throw new Error(`creating the database failed:\n${created.stderr}`);
+    return { directory, database, password, stop, onStop: (stopper) => stoppers.push(stopper) };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 /**

@@ -4,16 +4,12 @@
 // installed through its own web installer (install/install_db.php), then the add-on copied in as the
 // README says (packageAddon: the same step as `npm run gnuboard:package`).
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ensureDebianPackages, has, mariadbd, phpHasExtensions, run, startDatabase, startPhpServer } from './php-site.mjs';
+import { ensureDebianPackages, has, mariadbd, phpHasExtensions, run, startPhpServer, startSiteDatabase } from './php-site.mjs';
+import { packageAddon } from '../../scripts/lib/plugin-files.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
-/** The add-on's own files (extend/ and plugin/iamport-verify/), laid out as in a Gnuboard root. */
-export const ADDON_DIRECTORY = join(root, 'plugins/gnuboard');
-/** The one copy of the PHP attestation verifier, shared with the WordPress plugin. */
-export const SHARED_VERIFIER_DIRECTORY = join(root, 'plugins/wordpress/iamport-verify/src');
 const PACKAGES = ['php-cli', 'php-mysql', 'php-mbstring', 'php-xml', 'php-gd', 'php-curl', 'mariadb-server'];
 const PHP_EXTENSIONS = ['mysqli', 'mbstring', 'xml', 'gd', 'curl', 'openssl'];
 const INSTALLED_TEXT = '설치가 완료되었습니다';
@@ -50,16 +46,6 @@ export function ensureGnuboardPackages() {
 }
 
 /**
- * The add-on as it is installed: `target`/extend/iamport_verify.extend.php and `target`/plugin/iamport-verify/,
- * with the shared verifier copied into plugin/iamport-verify/src/. `target` is a Gnuboard root or an empty folder.
- */
-export function packageAddon(target) {
-  cpSync(join(ADDON_DIRECTORY, 'extend'), join(target, 'extend'), { recursive: true });
-  cpSync(join(ADDON_DIRECTORY, 'plugin'), join(target, 'plugin'), { recursive: true });
-  cpSync(SHARED_VERIFIER_DIRECTORY, join(target, 'plugin/iamport-verify/src'), { recursive: true });
-}
-
-/**
  * A Gnuboard served at http://127.0.0.1:`port`, installed, with the add-on in place (not yet set up: its
  * settings page does that). `extend` ({ name: php source }) adds the test site's own extend/ files.
  * Resolves to { origin, directory, site, admin, database, sql(query), stop, serverLog() }.
@@ -68,25 +54,8 @@ export async function startGnuboard({ port, extend = {}, title = 'iamport-verify
   const source = gnuboardSource();
   ensureGnuboardPackages();
   const origin = `http://127.0.0.1:${port}`;
-  const directory = mkdtempSync(join(tmpdir(), 'iamport-verify-g5-'));
-  // On the way out MariaDB has just been sent SIGKILL and may still write a file or two: retry.
-  const removeDirectory = () => rmSync(directory, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
-  process.once('exit', removeDirectory);
-  const stoppers = [];
-  const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne();
-    stoppers.length = 0;
-    removeDirectory();
-  };
+  const { directory, database, password, stop, onStop } = await startSiteDatabase({ prefix: 'iamport-verify-g5-', name: 'gnuboard' });
   try {
-    const database = await startDatabase(directory);
-    stoppers.push(database.stop);
-    const password = randomBytes(18).toString('base64url');
-    const created = database.sql(`CREATE DATABASE gnuboard CHARACTER SET utf8mb4;
-      CREATE USER 'gnuboard'@'localhost' IDENTIFIED BY '${password}';
-      GRANT ALL PRIVILEGES ON gnuboard.* TO 'gnuboard'@'localhost';`);
-    if (created.status !== 0) throw new Error(`creating the database failed:\n${created.stderr}`);
-
     // A copy (Gnuboard writes data/, and its files must stay untouched in GNUBOARD_DIR).
     const site = join(directory, 'site');
     cpSync(source, site, { recursive: true, filter: (path) => !path.startsWith(join(source, '.git')) });
@@ -95,7 +64,7 @@ export async function startGnuboard({ port, extend = {}, title = 'iamport-verify
     // The installer's host field takes no socket path: PHP's mysqli finds MariaDB through its default socket.
     const phpOptions = { 'mysqli.default_socket': database.socket };
     const server = await startPhpServer({ port, documentRoot: site, readyPath: '/install/', phpOptions });
-    stoppers.push(server.stop);
+    onStop(server.stop);
 
     const admin = { id: 'admin', password: randomBytes(12).toString('base64url'), email: 'admin@example.invalid' };
     const response = await fetch(`${origin}/install/install_db.php`, {
