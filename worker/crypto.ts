@@ -1,4 +1,5 @@
 /** The few crypto primitives the verifier shares: HMAC-SHA256, SHA-256, base64url and random ids. */
+import { base64url as joseBase64url } from 'jose';
 
 const encoder = new TextEncoder();
 
@@ -27,17 +28,20 @@ export async function hmacSha256Verify(secret: string | Uint8Array, message: str
 }
 
 export function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return joseBase64url.encode(bytes);
 }
 
-/** Undefined when `text` is not canonical base64url. */
+/**
+ * Undefined when `text` is not canonical base64url. jose's decoder alone would take several spellings of one
+ * value (unused low bits in the last character); a challenge's MAC must have one, so what does not encode back is refused.
+ */
 export function fromBase64url(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  // Unused low bits in the last character would give one value several spellings.
+  let bytes: Uint8Array;
+  try {
+    bytes = joseBase64url.decode(text);
+  } catch {
+    return undefined;
+  }
   return base64url(bytes) === text ? bytes : undefined;
 }
 

@@ -5,12 +5,13 @@
  * claim. Another way in to the same attestation (a record got by other means) reuses `attest`.
  * The body's shape is read before, beside the other request parsing (request/exchange-request.ts).
  */
+import { decodeJwt } from 'jose';
 import { verifyChallenge } from './checks/challenge.ts';
 import type { AskedAge } from './checks/age.ts';
 import { buildClaims, pairwiseSubject, type AttestationClaims } from './signing/claims.ts';
 import { checkGuardian, isUnder } from './checks/guardian.ts';
 import { checkVerification, type Expectation, type Provider, type UpstreamVerification, type Verified } from './checks/verification.ts';
-import { base64url, fromBase64url, sha256 } from './crypto.ts';
+import { base64url, sha256 } from './crypto.ts';
 import type { Env } from './env.ts';
 import { VerifyError } from './errors.ts';
 import { ledgerFor } from './ledger/ledger.ts';
@@ -198,7 +199,7 @@ function checkGuardianStep(
 
 /** The answer for a token we signed and kept: its claims are its payload. */
 function attestationOf(token: string): Attestation {
-  const claims = JSON.parse(new TextDecoder().decode(fromBase64url(token.split('.')[1]!))) as AttestationClaims;
+  const claims = decodeJwt(token) as AttestationClaims;
   return { token, expires_at: claims.exp, claims };
 }
 

@@ -4,7 +4,7 @@
  * introspection, and hand-made JWSs (signed with any key and any header).
  */
 import { SELF, env } from 'cloudflare:test';
-import { base64url, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { base64url, importJWK, type JWK } from 'jose';
 
 export const ISSUER = 'https://verify.example';
 export const SITE = 'https://shop.example';
@@ -64,10 +64,7 @@ export async function privateKey(jwk: JWK): Promise<CryptoKey> {
   return (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey;
 }
 
-/** The header and claims of a token, to copy into a forgery. */
-export function partsOf(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
-  return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
-}
+export { partsOf } from '../support/forgeries.mjs';
 
 const encodeJson = (value: object) => base64url.encode(JSON.stringify(value));
 

@@ -2,12 +2,13 @@
  * Korean age law through the verifier's HTTP face: the Youth Protection Act's year rule beside
  * 만 나이, and the under-14 guardian step (both providers).
  */
+import { decodeJwt } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { checkVerification, type UpstreamVerification } from '../../worker/checks/verification.ts';
 import { VerifyError } from '../../worker/errors.ts';
 import { ledgerFor } from '../../worker/ledger/ledger.ts';
 import { postDirect } from './hardening.ts';
-import { attest, bindings, certify, challenge, decodePart, SITE, v2Body, verifiedBody, verifyV2, type Json } from './support.ts';
+import { attest, bindings, certify, challenge, SITE, v2Body, verifiedBody, verifyV2, type Json } from './support.ts';
 
 
 describe('the year rule (min_year_age)', () => {
@@ -16,7 +17,7 @@ describe('the year rule (min_year_age)', () => {
     expect(status).toBe(201);
     expect(body.claims.year_age_over).toBe(19);
     expect(body.claims).not.toHaveProperty('age_over');
-    expect(decodePart(body.token, 1).year_age_over).toBe(19);
+    expect(decodeJwt(body.token).year_age_over).toBe(19);
   });
 
   // The clock is set (noon in Seoul), not read: each day's answer is checked on every run.

@@ -94,10 +94,6 @@ export function randomClientIp(): string {
   return `198.51.100.${Math.floor(Math.random() * 254) + 1}:${crypto.randomUUID()}`;
 }
 
-export function decodePart(token: string, index: 0 | 1): Json {
-  return JSON.parse(atob(token.split('.')[index]!.replace(/-/g, '+').replace(/_/g, '/')));
-}
-
 /** Everything about the test persons that must never leave the verifier. */
 export function personalData(): string[] {
   const values = new Set<string>();
