@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace IamportVerify\WordPress;
 
+use IamportVerify\VerifierUrl;
+
 defined('ABSPATH') || exit;
 
 /**
@@ -93,7 +95,7 @@ final class Settings
         $clean = $current;
 
         $url = trim((string) ($input['verifier_url'] ?? ''));
-        if ($url === '' || self::isVerifierUrl($url)) {
+        if ($url === '' || VerifierUrl::isValid($url)) {
             $clean['verifier_url'] = $url === '' ? '' : esc_url_raw(untrailingslashit($url), ['http', 'https']);
         } else {
             self::refuse('verifier_url', __('The verifier URL must be an http(s) address with no path, query or fragment, such as https://verify.example.com', 'iamport-verify'), $url);
@@ -146,16 +148,6 @@ final class Settings
             $clean[$name] = !empty($input[$name]);
         }
         return $clean;
-    }
-
-    private static function isVerifierUrl(string $url): bool
-    {
-        $parts = wp_parse_url($url);
-        return is_array($parts)
-            && in_array($parts['scheme'] ?? '', ['http', 'https'], true)
-            && !empty($parts['host'])
-            && in_array($parts['path'] ?? '', ['', '/'], true)
-            && !isset($parts['query']) && !isset($parts['fragment']) && !isset($parts['user']) && !isset($parts['pass']);
     }
 
     /** A settings error that names the refused value. settings_errors() prints messages as HTML, so both parts are escaped here. */

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace IamportVerify\Gnuboard;
 
+use IamportVerify\VerifierUrl;
+
 /**
  * The add-on's settings: one spec (the defaults below), read with defaults and validated in one
  * place. An invalid value is refused (the old one stays) with a message that names it.
@@ -111,7 +113,7 @@ final class Settings
         };
 
         $url = trim((string) ($input['verifier_url'] ?? ''));
-        if ($url === '' || self::isVerifierUrl($url)) {
+        if ($url === '' || VerifierUrl::isValid($url)) {
             $clean['verifier_url'] = rtrim($url, '/');
         } else {
             $refuse(Text::get('invalid_verifier_url'), $url);
@@ -153,15 +155,5 @@ final class Settings
         }
         self::$loaded = $clean;
         return $refused;
-    }
-
-    private static function isVerifierUrl(string $url): bool
-    {
-        $parts = parse_url($url);
-        return is_array($parts)
-            && in_array($parts['scheme'] ?? '', ['http', 'https'], true)
-            && !empty($parts['host'])
-            && in_array($parts['path'] ?? '', ['', '/'], true)
-            && !isset($parts['query']) && !isset($parts['fragment']) && !isset($parts['user']) && !isset($parts['pass']);
     }
 }
