@@ -80,10 +80,11 @@ final class Members
     public static function expireIfDue(array &$member): void
     {
         global $g5;
-        if (empty($member['mb_id']) || empty($member['mb_adult']) || !Schema::exists()) {
+        if (empty($member['mb_id']) || empty($member['mb_adult'])) {
             return;
         }
         $id = sql_real_escape_string($member['mb_id']);
+        // Before the add-on's table exists the query fails quietly (error flag off): no row, nothing to expire.
         $row = sql_fetch('SELECT verified_at FROM `' . Schema::membersTable() . "` WHERE mb_id = '$id'", false);
         if (!is_array($row) || !isset($row['verified_at'])) {
             return; // verified by Gnuboard's own check (or never): not ours to expire

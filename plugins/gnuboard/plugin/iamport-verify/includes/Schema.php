@@ -36,10 +36,4 @@ final class Schema
             PRIMARY KEY (`mb_id`)
         ) DEFAULT CHARSET=utf8mb4', true);
     }
-
-    public static function exists(): bool
-    {
-        $row = sql_fetch("SHOW TABLES LIKE '" . sql_real_escape_string(self::settingsTable()) . "'", false);
-        return is_array($row) && $row !== [];
-    }
 }

@@ -51,12 +51,12 @@ final class Settings
     {
         if (self::$loaded === null) {
             $settings = self::defaults();
-            if (Schema::exists()) {
-                $result = sql_query('SELECT `name`, `value` FROM `' . Schema::settingsTable() . '`', false);
-                while ($result && ($row = sql_fetch_array($result))) {
-                    if (array_key_exists($row['name'], $settings)) {
-                        $settings[$row['name']] = json_decode($row['value'], true);
-                    }
+            // One query per request, no look for the table first: before the settings page has made it,
+            // the query fails quietly (Gnuboard's sql_query with its error flag off) and the defaults hold.
+            $result = sql_query('SELECT `name`, `value` FROM `' . Schema::settingsTable() . '`', false);
+            while ($result && ($row = sql_fetch_array($result))) {
+                if (array_key_exists($row['name'], $settings)) {
+                    $settings[$row['name']] = json_decode($row['value'], true);
                 }
             }
             self::$loaded = $settings;
