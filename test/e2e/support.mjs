@@ -76,6 +76,9 @@ export async function startVerifier({ origins = [], settings = {} } = {}) {
   };
   try {
     await waitForHttp(`${origin}/healthz`, { timeoutMs: VERIFIER_START_TIMEOUT_MS, child });
+    // Ready means serving its pages too: the first asset requests of a fresh wrangler dev can be slow on a
+    // loaded machine, and a browser's first page load must not pay for them inside its own timeout.
+    for (const path of ['/', '/iamport-verify.js']) await (await fetch(`${origin}${path}`)).arrayBuffer();
     portone = await servePortOneStandIn(origin);
   } catch (error) {
     await stop();
