@@ -344,7 +344,7 @@ describe('a guest\'s pass', () => {
     });
   });
 
-  test('an attestation opens gates once: the same token sent again is refused', async () => {
+  test('an attestation opens gates once, and only from the site\'s own pages: the same token sent again, or sent from another site, is refused', async () => {
     await withPage(async (page) => {
       await page.goto(posts.whole.link);
       const selector = '.iamport-verify-gate iamport-verify';
@@ -357,6 +357,14 @@ describe('a guest\'s pass', () => {
       const send = () => fetch(`${wordpress.origin}/wp-json/iamport-verify/v1/pass`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, rule: 'min_year_age', age: 19 }),
       });
+      // From another site's page (a form post there carries its Origin): refused, no pass, the token not spent.
+      const crossSite = await fetch(`${wordpress.origin}/wp-json/iamport-verify/v1/pass`, {
+        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://attacker.example' },
+        body: new URLSearchParams({ token, rule: 'min_year_age', age: '19' }),
+      });
+      assert.equal(crossSite.status, 403);
+      assert.equal((await crossSite.json()).code, 'iamport_verify_cross_site');
+      assert.equal(crossSite.headers.get('set-cookie'), null);
       const first = await send();
       assert.equal(first.status, 200);
       assert.match(first.headers.get('set-cookie'), /iamport_verify_pass=/);

@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace IamportVerify\WordPress\Gate;
 
 use IamportVerify\WordPress\Registration;
+use IamportVerify\WordPress\Settings;
 
 defined('ABSPATH') || exit;
 
@@ -40,6 +41,12 @@ final class GateEndpoint
 
     public static function pass(\WP_REST_Request $request): \WP_REST_Response|\WP_Error
     {
+        // A guest's pass is a cookie: a page on another site must not set one in a visitor's browser with a
+        // form post (CSRF). Browsers send Origin with every POST; a server-side client sends none.
+        $origin = (string) $request->get_header('origin');
+        if ($origin !== '' && $origin !== Settings::siteOrigin()) {
+            return new \WP_Error('iamport_verify_cross_site', __('Verifications are accepted from this site\'s own pages only.', 'iamport-verify'), ['status' => 403]);
+        }
         $rule = new AgeRule((string) $request['rule'], (int) $request['age']);
         $claims = Registration::check(trim((string) $request['token']), $rule->requirement());
         if (is_wp_error($claims)) {
